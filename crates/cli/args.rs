@@ -1,0 +1,69 @@
+//! Command-line flags. The doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::config::ResetArg;
+
+/// Hardens wasm-bindgen outputs: detects every abort (trap, out of memory, stack
+/// overflow, panic in a panic=abort build), reports it through `set_on_abort`,
+/// never runs Rust code on the poisoned instance again and gives the next call a
+/// fresh instance.
+#[derive(Debug, Parser)]
+#[command(name = "wasm-recover", version, after_help = AFTER_HELP)]
+pub(crate) struct Args {
+    /// wasm-bindgen output directories, npm package directories (every output
+    /// inside is found from the files themselves) or `_bg.wasm` files with their
+    /// glue beside them.
+    #[arg(required_unless_present = "list_passes", value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Write the hardened outputs under DIR instead of rewriting in place; the
+    /// inputs are left untouched.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out_dir: Option<PathBuf>,
+
+    /// Change nothing; exit 0 when every output is hardened by this version with
+    /// these settings, 1 when any is not (and say what is missing).
+    #[arg(long)]
+    pub(crate) check: bool,
+
+    /// After an abort: `auto` gives the next call a fresh instance, `manual`
+    /// makes every call throw `AbortError` until `__wbg_reset_state()`.
+    /// Default: the `reset` key of the configuration, else `auto`.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub(crate) reset: Option<ResetArg>,
+
+    /// The Cargo.toml whose `[package.metadata.wasm-recover]` table configures
+    /// this run. Default: the nearest Cargo.toml above the first PATH.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) manifest_path: Option<PathBuf>,
+
+    /// List the wasm passes in the order they run, and exit.
+    #[arg(long)]
+    pub(crate) list_passes: bool,
+}
+
+const AFTER_HELP: &str = "\
+Configuration (flags win over it), in Cargo.toml:
+  [package.metadata.wasm-recover]
+  reset = \"auto\"   # or \"manual\"
+
+Examples:
+  wasm-recover pkg/                     harden the output in pkg/ in place
+  wasm-recover pkg/ --out-dir hardened/ write the hardened output elsewhere
+  wasm-recover --check node_modules/x   exit 1 if x still needs hardening
+
+Exit status: 0 done, 1 --check found outputs to harden, 2 error.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Args::command().debug_assert();
+    }
+}

@@ -1,0 +1,19 @@
+//! What the command does with its arguments.
+
+mod harden;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::args::Args;
+
+pub(crate) fn run(args: Args) -> Result<ExitCode> {
+    if args.list_passes {
+        for pass in wasm_recover_wasm_rewrite::passes() {
+            println!("{:<24} {}", pass.name, pass.description);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    harden::run(&args)
+}

@@ -1,0 +1,92 @@
+//! Finding wasm-bindgen outputs on disk: from a directory (an output dir or a
+//! whole npm package), or from a `.wasm` file with its glue beside it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+/// The files of one wasm-bindgen output.
+#[derive(Debug, Clone)]
+pub(crate) struct OutputFiles {
+    pub(crate) wasm: PathBuf,
+    /// The file that holds the glue's state (`x.js`, or `x_bg.js` for split targets).
+    pub(crate) glue: PathBuf,
+    /// The entry `x.js` of split targets (`bundler`, `experimental-nodejs-module`).
+    pub(crate) entry: Option<PathBuf>,
+    pub(crate) dts: Option<PathBuf>,
+}
+
+/// Every output under `path`.
+pub(crate) fn find(path: &Path) -> Result<Vec<OutputFiles>> {
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    if meta.is_file() {
+        if path.extension().and_then(|e| e.to_str()) != Some("wasm") {
+            bail!(
+                "`{}` is neither a directory nor a `.wasm` file",
+                path.display()
+            );
+        }
+        return Ok(vec![beside(path)?]);
+    }
+    let mut wasm_files = Vec::new();
+    walk(path, &mut wasm_files).with_context(|| format!("cannot list `{}`", path.display()))?;
+    wasm_files.sort();
+    if wasm_files.is_empty() {
+        bail!(
+            "no wasm-bindgen output (`*_bg.wasm` with its JS glue) found in `{}`",
+            path.display()
+        );
+    }
+    wasm_files.iter().map(|w| beside(w)).collect()
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if entry.file_type()?.is_dir() {
+            // A package's own dependencies are not its outputs.
+            if name != "node_modules" && !name.starts_with('.') {
+                walk(&path, found)?;
+            }
+        } else if name.ends_with("_bg.wasm") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The glue, entry and types that wasm-bindgen writes beside `x_bg.wasm`.
+fn beside(wasm: &Path) -> Result<OutputFiles> {
+    let name = wasm
+        .file_name()
+        .and_then(|n| n.to_str())
+        .with_context(|| format!("`{}` has no usable file name", wasm.display()))?;
+    let stem = name
+        .strip_suffix("_bg.wasm")
+        .or_else(|| name.strip_suffix(".wasm"))
+        .unwrap_or(name);
+    let dir = wasm.parent().unwrap_or(Path::new("."));
+    let split_glue = dir.join(format!("{stem}_bg.js"));
+    let plain_glue = dir.join(format!("{stem}.js"));
+    let (glue, entry) = if split_glue.is_file() {
+        (split_glue, plain_glue.is_file().then_some(plain_glue))
+    } else if plain_glue.is_file() {
+        (plain_glue, None)
+    } else {
+        bail!(
+            "no JS glue beside `{}` (expected `{stem}.js` or `{stem}_bg.js`)",
+            wasm.display()
+        );
+    };
+    let dts = dir.join(format!("{stem}.d.ts"));
+    Ok(OutputFiles {
+        wasm: wasm.to_path_buf(),
+        glue,
+        entry,
+        dts: dts.is_file().then_some(dts),
+    })
+}

@@ -1,0 +1,130 @@
+//! The recovery API every hardened output adds, in JS and in TypeScript:
+//! `set_on_abort`, `__wbg_reset_state`, `AbortError` and `StaleObjectError`.
+
+use wasm_recover_model::{BindgenOutput, ModuleSystem, Target};
+
+use crate::edit::Edits;
+use crate::error::Error;
+
+const API_NAMES: &[&str] = &[
+    "set_on_abort",
+    "__wbg_reset_state",
+    "AbortError",
+    "StaleObjectError",
+];
+
+pub(crate) fn add_exports(edits: &mut Edits, output: &BindgenOutput) -> Result<(), Error> {
+    for name in API_NAMES {
+        let taken = [
+            format!("export function {name}("),
+            format!("export class {name} "),
+            format!("module.exports.{name} = "),
+            format!("__exports.{name} = "),
+        ];
+        if let Some(line) = edits.find(1, |l| {
+            taken.iter().any(|t| l.trim_start().starts_with(t.as_str()))
+        }) {
+            return Err(Error::NameTaken {
+                name: name.to_string(),
+                line,
+            });
+        }
+    }
+    let last = edits.line_count();
+    match output.glue.module_system {
+        ModuleSystem::CommonJs => edits.insert_after(
+            last,
+            [
+                "module.exports.set_on_abort = function (handler) { return __wbr.setOnAbort(handler); };",
+                "module.exports.__wbg_reset_state = function () { __wbr.reset(); };",
+                "module.exports.AbortError = __wbr_runtime.AbortError;",
+                "module.exports.StaleObjectError = __wbr_runtime.StaleObjectError;",
+            ]
+            .join("\n"),
+        ),
+        ModuleSystem::Esm => edits.insert_after(
+            last,
+            [
+                "export function set_on_abort(handler) { return __wbr.setOnAbort(handler); }",
+                "export function __wbg_reset_state() { __wbr.reset(); }",
+                "export const AbortError = __wbr_runtime.AbortError;",
+                "export const StaleObjectError = __wbr_runtime.StaleObjectError;",
+            ]
+            .join("\n"),
+        ),
+        ModuleSystem::Script => {
+            let line = edits
+                .find(1, |l| l.trim_start().starts_with("wasm_bindgen = Object.assign("))
+                .ok_or_else(|| Error::UnknownShape {
+                    target: Target::NoModules.to_string(),
+                    what: "no `wasm_bindgen = Object.assign(…)`".to_string(),
+                    line: None,
+                })?;
+            let indent = &output.glue.shape.indent;
+            edits.insert_before(
+                line,
+                [
+                    "__exports.set_on_abort = function (handler) { return __wbr.setOnAbort(handler); };",
+                    "__exports.__wbg_reset_state = function () { __wbr.reset(); };",
+                    "__exports.AbortError = __wbr_runtime.AbortError;",
+                    "__exports.StaleObjectError = __wbr_runtime.StaleObjectError;",
+                ]
+                .map(|l| format!("{indent}{l}"))
+                .join("\n"),
+            );
+        }
+    }
+    Ok(())
+}
+
+const TYPES: &str = r#"/**
+ * Thrown when the wasm instance aborted: a trap, running out of memory, a
+ * stack overflow, or a panic in a `panic=abort` build. `cause` is the original
+ * error. The instance never runs again; see `__wbg_reset_state`.
+ */
+export class AbortError extends Error {
+  /** The export, method or closure that was running. */
+  readonly entry: string;
+  readonly cause: unknown;
+}
+/** Thrown when an object or closure of a replaced instance is used. */
+export class StaleObjectError extends Error {}
+/**
+ * Installs the handler called once per abort; returns the previous one.
+ */
+export function set_on_abort(handler: ((error: AbortError) => void) | null | undefined): ((error: AbortError) => void) | null;
+/**
+ * Replaces the wasm instance with a fresh one from the same compiled module.
+ * Objects and closures of the old instance become stale.
+ */
+export function __wbg_reset_state(): void;
+"#;
+
+/// Adds the API's declarations; a `.d.ts` that has them already is unchanged.
+pub(crate) fn add_types(dts: &str, output: &BindgenOutput) -> String {
+    if dts.contains("export function set_on_abort(") {
+        return dts.to_string();
+    }
+    if output.target == Target::NoModules {
+        if let Some(pos) = dts.find("declare namespace wasm_bindgen {\n") {
+            let at = pos + "declare namespace wasm_bindgen {\n".len();
+            let indented: String = TYPES
+                .lines()
+                .map(|l| {
+                    if l.is_empty() {
+                        "\n".to_string()
+                    } else {
+                        format!("\t{l}\n")
+                    }
+                })
+                .collect();
+            return format!("{}{}{}", &dts[..at], indented, &dts[at..]);
+        }
+    }
+    let mut out = dts.to_string();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(TYPES);
+    out
+}

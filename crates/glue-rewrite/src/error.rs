@@ -1,0 +1,33 @@
+//! Errors of the glue rewrite: each names the line of the glue it is about.
+
+/// Why the glue could not be rewritten.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The glue lacks a statement this target's rewrite anchors on.
+    #[error("unknown glue shape: {what} (expected for the `{target}` target){}", line.map(|l| format!(" at line {l}")).unwrap_or_default())]
+    UnknownShape {
+        /// The target the glue was recognised as.
+        target: String,
+        /// What is missing or unexpected.
+        what: String,
+        /// 1-based line, when one can be named.
+        line: Option<usize>,
+    },
+    /// The crate's own API already uses a name the recovery API needs.
+    #[error(
+        "the glue already defines `{name}` (line {line}); wasm-recover cannot add its own `{name}`"
+    )]
+    NameTaken {
+        /// The clashing name.
+        name: String,
+        /// 1-based line of the existing definition.
+        line: usize,
+    },
+    /// Two edits touched the same line in conflicting ways (a bug in wasm-recover).
+    #[error("internal error: conflicting glue edits at line {line}")]
+    ConflictingEdits {
+        /// 1-based line.
+        line: usize,
+    },
+}

@@ -1,0 +1,326 @@
+//! Reading the JS glue wasm-bindgen wrote beside the wasm.
+//!
+//! The glue is machine-written with stable formatting: top-level statements
+//! start at the glue's base indent (column 0, or 4 inside the `no-modules`
+//! IIFE). This reader works on lines at that indent and never evaluates or
+//! fully parses JS; what it does not recognise it reports with a line number
+//! rather than guessing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::Target;
+use crate::error::{Error, ErrorKind, Location, Result};
+
+/// How the glue is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModuleSystem {
+    /// `module.exports`, `require`.
+    CommonJs,
+    /// `import`/`export`.
+    Esm,
+    /// A classic script (`no-modules`).
+    Script,
+}
+
+/// Shape details that vary across wasm-bindgen versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlueShape {
+    /// The property holding an object's pointer: `__wbg_ptr` (0.2.87+) or `ptr`.
+    pub ptr_field: String,
+    /// The indent of top-level statements ("" or four spaces).
+    pub indent: String,
+}
+
+/// An exported Rust struct's JS class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassFacts {
+    /// The class name.
+    pub name: String,
+    /// 1-based line of `class Name {`.
+    pub start_line: usize,
+    /// 1-based line of its closing `}`.
+    pub end_line: usize,
+}
+
+/// A top-level mutable binding the glue caches instance data in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateVar {
+    /// Its name.
+    pub name: String,
+    /// The initialiser's source text (a literal).
+    pub init: String,
+    /// 1-based line of the declaration.
+    pub line: usize,
+}
+
+/// What the glue is and what it uses, as far as hardening cares.
+#[derive(Debug, Clone)]
+pub struct GlueFacts {
+    /// The target, recognised from the text.
+    pub target: Target,
+    /// How the glue is loaded.
+    pub module_system: ModuleSystem,
+    /// Version-dependent details.
+    pub shape: GlueShape,
+    /// Whether this glue was hardened already.
+    pub hardened: bool,
+    /// Every `wasm.<name>` the glue uses, with the first line it appears on.
+    pub wasm_uses: BTreeMap<String, usize>,
+    /// Names the glue provides as wasm imports.
+    pub import_names: BTreeSet<String>,
+    /// Exported classes.
+    pub classes: Vec<ClassFacts>,
+    /// Top-level `let` bindings with literal initialisers (caches, counters).
+    pub state_vars: Vec<StateVar>,
+    /// Whether the glue keeps JS values in a `heap` slab (pre-externref glue).
+    pub heap_slab: bool,
+}
+
+/// Bindings that hold no per-instance data, or that the rewriter handles itself.
+const STATELESS_LETS: &[&str] = &[
+    "wasm",
+    "wasmModule",
+    "imports",
+    "cachedTextDecoder",
+    "cachedTextEncoder",
+    "script_src",
+    "wasmCode",
+    "file",
+    "heap_next",
+];
+
+impl GlueFacts {
+    /// Reads the glue. For `bundler`-style outputs pass the `_bg.js` file as
+    /// `glue` and the entry (`x.js`) as `entry`.
+    pub fn scan(glue: &str, entry: Option<&str>) -> Result<GlueFacts> {
+        let lines: Vec<&str> = glue.lines().collect();
+        let (target, module_system) = detect_target(glue, entry)?;
+        let indent = if target == Target::NoModules { "    " } else { "" }.to_string();
+        let ptr_field = if glue.contains("this.__wbg_ptr") || !glue.contains("this.ptr") {
+            "__wbg_ptr"
+        } else {
+            "ptr"
+        };
+        let mut facts = GlueFacts {
+            target,
+            module_system,
+            shape: GlueShape {
+                ptr_field: ptr_field.to_string(),
+                indent: indent.clone(),
+            },
+            hardened: glue.contains(crate::names::GLUE_MARKER),
+            wasm_uses: wasm_uses(&lines),
+            import_names: import_names(&lines),
+            classes: Vec::new(),
+            state_vars: Vec::new(),
+            heap_slab: lines
+                .iter()
+                .any(|l| top_level(l, &indent).is_some_and(|s| s.starts_with("const heap = new Array("))),
+        };
+        facts.classes = classes(&lines, &indent)?;
+        facts.state_vars = state_vars(&lines, &indent)?;
+        Ok(facts)
+    }
+
+    /// Whether `module` is the name under which the wasm imports this glue.
+    pub fn is_glue_module(&self, module: &str) -> bool {
+        module == "wbg" || module == "__wbindgen_placeholder__" || module.ends_with("_bg.js")
+    }
+}
+
+/// The statement text of a top-level line, or `None` for nested lines.
+fn top_level<'a>(line: &'a str, indent: &str) -> Option<&'a str> {
+    let rest = line.strip_prefix(indent)?;
+    match rest.chars().next() {
+        Some(c) if !c.is_whitespace() => Some(rest),
+        _ => None,
+    }
+}
+
+fn detect_target(glue: &str, entry: Option<&str>) -> Result<(Target, ModuleSystem)> {
+    if glue.contains("export function __wbg_set_wasm(") {
+        let entry = entry.unwrap_or("");
+        let target = if entry.contains("new WebAssembly.Instance(") {
+            Target::ExperimentalNodejsModule
+        } else {
+            Target::Bundler
+        };
+        return Ok((target, ModuleSystem::Esm));
+    }
+    if glue.contains("wasm_bindgen = Object.assign(") {
+        return Ok((Target::NoModules, ModuleSystem::Script));
+    }
+    if glue.contains("module.exports") && glue.contains("require(") {
+        return Ok((Target::Nodejs, ModuleSystem::CommonJs));
+    }
+    if glue.contains("export default __wbg_init") || glue.contains("export default init") {
+        return Ok((Target::Web, ModuleSystem::Esm));
+    }
+    if glue.contains("Deno.readFile") || glue.contains("const wasm_url = new URL(") {
+        return Ok((Target::Deno, ModuleSystem::Esm));
+    }
+    if glue.contains("new WebAssembly.Instance(") && glue.contains("export ") {
+        return Ok((Target::Module, ModuleSystem::Esm));
+    }
+    Err(Error::new(
+        ErrorKind::UnknownGlueShape,
+        Location::Whole,
+        "unknown glue shape: no known wasm-bindgen target instantiates the wasm this way",
+    ))
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '$'
+}
+
+/// The JS identifier at the start of `s` (empty when there is none).
+pub fn ident(s: &str) -> &str {
+    let end = s.find(|c: char| !is_ident_char(c)).unwrap_or(s.len());
+    &s[..end]
+}
+
+fn wasm_uses(lines: &[&str]) -> BTreeMap<String, usize> {
+    let mut uses = BTreeMap::new();
+    for (i, line) in lines.iter().enumerate() {
+        let mut rest = *line;
+        let mut consumed = 0;
+        while let Some(pos) = rest.find("wasm.") {
+            let before = line[..consumed + pos].chars().next_back();
+            let name = ident(&rest[pos + 5..]);
+            if !before.is_some_and(|c| is_ident_char(c) || c == '.') && !name.is_empty() {
+                uses.entry(name.to_string()).or_insert(i + 1);
+            }
+            consumed += pos + 5;
+            rest = &rest[pos + 5..];
+        }
+    }
+    uses
+}
+
+fn import_names(lines: &[&str]) -> BTreeSet<String> {
+    const PREFIXES: &[&str] = &[
+        "imports.wbg.",
+        "module.exports.",
+        "export function ",
+        "exports.",
+    ];
+    let mut names = BTreeSet::new();
+    for line in lines {
+        let trimmed = line.trim_start();
+        for prefix in PREFIXES {
+            if let Some(rest) = trimmed.strip_prefix(prefix) {
+                let name = ident(rest);
+                if !name.is_empty() {
+                    names.insert(name.to_string());
+                }
+            }
+        }
+        // Deno and newer glue list imports as `name: function(...)` properties.
+        let name = ident(trimmed);
+        if !name.is_empty() && trimmed[name.len()..].starts_with(": function") {
+            names.insert(name.to_string());
+        }
+    }
+    names
+}
+
+fn classes(lines: &[&str], indent: &str) -> Result<Vec<ClassFacts>> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(stmt) = top_level(lines[i], indent) else {
+            i += 1;
+            continue;
+        };
+        let decl = stmt.strip_prefix("export ").unwrap_or(stmt);
+        if let Some(rest) = decl.strip_prefix("class ") {
+            let name = ident(rest).to_string();
+            let start = i;
+            let end = (i + 1..lines.len())
+                .find(|&j| top_level(lines[j], indent).is_some_and(|s| s.starts_with('}')))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::UnknownGlueShape,
+                        Location::Glue {
+                            line: start + 1,
+                            column: 1,
+                        },
+                        format!("unknown glue shape: class `{name}` has no closing brace at the top level"),
+                    )
+                })?;
+            found.push(ClassFacts {
+                name,
+                start_line: start + 1,
+                end_line: end + 1,
+            });
+            i = end + 1;
+            continue;
+        }
+        i += 1;
+    }
+    Ok(found)
+}
+
+fn is_literal(init: &str) -> bool {
+    matches!(init, "null" | "undefined" | "''" | "\"\"" | "true" | "false")
+        || init.parse::<f64>().is_ok()
+}
+
+/// Top-level `let` bindings. Literal ones are per-instance caches the reset
+/// must restore; any other `let` whose meaning we do not know is refused,
+/// since a reset that misses state hands stale data to the new instance.
+fn state_vars(lines: &[&str], indent: &str) -> Result<Vec<StateVar>> {
+    let mut vars = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(stmt) = top_level(line, indent) else {
+            continue;
+        };
+        let Some(rest) = stmt.strip_prefix("let ") else {
+            continue;
+        };
+        let name = ident(rest);
+        if STATELESS_LETS.contains(&name) {
+            continue;
+        }
+        let after = rest[name.len()..].trim();
+        let init = after
+            .strip_prefix('=')
+            .map(|s| s.trim().trim_end_matches(';').trim())
+            .unwrap_or("undefined");
+        if is_literal(init) {
+            vars.push(StateVar {
+                name: name.to_string(),
+                init: init.to_string(),
+                line: i + 1,
+            });
+        } else {
+            return Err(Error::new(
+                ErrorKind::UnknownGlueShape,
+                Location::Glue {
+                    line: i + 1,
+                    column: indent.len() + 1,
+                },
+                format!("unknown glue shape: top-level state `{name}` is not a cache wasm-recover knows how to reset"),
+            ));
+        }
+    }
+    Ok(vars)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wasm_uses_skip_longer_identifiers() {
+        let uses = wasm_uses(&["module.exports.__wasm = wasm;", "x = wasm.add(1); y = mywasm.foo();"]);
+        assert_eq!(uses.keys().collect::<Vec<_>>(), vec!["add"]);
+    }
+
+    #[test]
+    fn unknown_top_level_state_is_refused_with_its_line() {
+        let err = state_vars(&["let a = null;", "let b = new Map();"], "").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnknownGlueShape);
+        assert_eq!(err.location(), &Location::Glue { line: 2, column: 1 });
+    }
+}

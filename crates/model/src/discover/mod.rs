@@ -1,0 +1,151 @@
+//! Reading a wasm-bindgen output: the wasm ([`wasm`]), the glue ([`glue`]),
+//! and what follows from both together ([`BindgenOutput`]).
+
+pub(crate) mod glue;
+pub(crate) mod wasm;
+
+use std::fmt;
+
+use crate::error::{Error, ErrorKind, Location, Result};
+use glue::{GlueFacts, ModuleSystem};
+use wasm::WasmFacts;
+
+/// The `--target` wasm-bindgen generated the glue for, recognised from the glue itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// CommonJS for Node (`require`, `module.exports`).
+    Nodejs,
+    /// An ES module with a default `__wbg_init` export and `initSync`.
+    Web,
+    /// A classic script defining `wasm_bindgen` on the global object.
+    NoModules,
+    /// An ES module for Deno that reads the wasm with `Deno.readFile`/`fetch` at top level.
+    Deno,
+    /// `x.js` + `x_bg.js`: the bundler instantiates the wasm (ESM integration).
+    Bundler,
+    /// Like `bundler`, for Node's experimental wasm ESM integration.
+    ExperimentalNodejsModule,
+    /// An ES module that compiles the wasm itself with top-level await (0.2.9x+ `module`/`esm` targets).
+    Module,
+}
+
+impl Target {
+    /// The name wasm-bindgen's `--target` flag uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Nodejs => "nodejs",
+            Target::Web => "web",
+            Target::NoModules => "no-modules",
+            Target::Deno => "deno",
+            Target::Bundler => "bundler",
+            Target::ExperimentalNodejsModule => "experimental-nodejs-module",
+            Target::Module => "module",
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much recovery the input already has (FIELD-NOTES §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Generation {
+    /// No exception handling: every panic is an abort.
+    G0,
+    /// Exception handling, no native guards (wasm-bindgen 0.2.105–0.2.113).
+    G1,
+    /// Exception handling with wasm-bindgen's native guards (0.2.114+).
+    G2,
+}
+
+impl fmt::Display for Generation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Generation::G0 => "G0",
+            Generation::G1 => "G1",
+            Generation::G2 => "G2",
+        })
+    }
+}
+
+/// A wasm-bindgen output: its wasm and its glue, read and checked against each other.
+#[derive(Debug, Clone)]
+pub struct BindgenOutput {
+    /// Facts read from the wasm.
+    pub wasm: WasmFacts,
+    /// Facts read from the glue (the file that instantiates, or `_bg.js` for bundler targets).
+    pub glue: GlueFacts,
+    /// The target, recognised from the glue.
+    pub target: Target,
+    /// The generation, recognised from the wasm.
+    pub generation: Generation,
+}
+
+impl BindgenOutput {
+    /// Reads `wasm` and the text of its glue. `entry` is the bundler entry file
+    /// (`x.js` beside `x_bg.js`) when there is one.
+    pub fn discover(wasm: &[u8], glue: &str, entry: Option<&str>) -> Result<BindgenOutput> {
+        let wasm = WasmFacts::scan(wasm)?;
+        let glue = GlueFacts::scan(glue, entry)?;
+        check_glue_matches(&wasm, &glue)?;
+        let generation = if wasm.native_guards {
+            Generation::G2
+        } else if wasm.eh.is_some() {
+            Generation::G1
+        } else {
+            Generation::G0
+        };
+        let target = glue.target;
+        Ok(BindgenOutput {
+            wasm,
+            glue,
+            target,
+            generation,
+        })
+    }
+
+    /// The wasm-bindgen version, from the wasm's producers section.
+    pub fn bindgen_version(&self) -> Option<&str> {
+        self.wasm.bindgen_version.as_deref()
+    }
+
+    /// Whether this output is hardened already (by any version of this tool).
+    pub fn is_hardened(&self) -> bool {
+        self.wasm.hardened.is_some() || self.glue.hardened
+    }
+}
+
+/// Every `wasm.<name>` the glue uses must be an export of the wasm, and every
+/// function the wasm imports from the glue's module must be defined by it:
+/// otherwise the two files come from different builds.
+fn check_glue_matches(wasm: &WasmFacts, glue: &GlueFacts) -> Result<()> {
+    for (name, line) in &glue.wasm_uses {
+        if !wasm.has_export(name) && name != crate::names::STACK_POINTER_EXPORT {
+            return Err(Error::new(
+                ErrorKind::GlueMismatch,
+                Location::Glue { line: *line, column: 1 },
+                format!("glue uses `wasm.{name}`, which the wasm does not export: the glue belongs to another build"),
+            ));
+        }
+    }
+    for import in &wasm.imports {
+        if !import.is_function || !glue.is_glue_module(&import.module) {
+            continue;
+        }
+        if !glue.import_names.contains(&import.name) {
+            return Err(Error::new(
+                ErrorKind::GlueMismatch,
+                Location::Whole,
+                format!(
+                    "the wasm imports `{}` from `{}`, which the glue does not define: the glue belongs to another build",
+                    import.name, import.module
+                ),
+            ));
+        }
+    }
+    let _ = ModuleSystem::Esm;
+    Ok(())
+}

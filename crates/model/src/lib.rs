@@ -1,0 +1,23 @@
+//! What a wasm-bindgen output is, and what hardening it needs.
+//!
+//! This crate reads; it never rewrites. [`BindgenOutput::discover`] turns the
+//! bytes of a `.wasm` and the text of its JS glue into facts (wasm-bindgen
+//! version, target, generation G0–G2, EH encoding, glue shape), and
+//! [`Plan::new`] turns those facts and the user's [`Options`] into the one
+//! [`Plan`] that both rewriters (`wasm-rewrite`, `glue-rewrite`) follow. Names
+//! that the wasm and the glue must agree on are constants in [`names`].
+//!
+//! Architecture invariants:
+//! - no IO: inputs are `&[u8]` and `&str`, outputs are values;
+//! - every error names a location (byte offset in the wasm, line:column in the glue).
+#![deny(missing_docs)]
+
+mod discover;
+mod error;
+mod plan;
+
+pub use discover::glue::{ident, ClassFacts, GlueFacts, GlueShape, ModuleSystem, StateVar};
+pub use discover::wasm::{EhEncoding, Export, ExportKind, HardenedMark, Import, WasmFacts};
+pub use discover::{BindgenOutput, Generation, Target};
+pub use error::{Error, ErrorKind, Location};
+pub use plan::{names, Options, Plan, ResetMode};

@@ -1,0 +1,548 @@
+// The recovery runtime that hardened wasm-bindgen glue runs.
+//
+// wasm-recover embeds this file into every hardened glue file. It is a plain
+// ES module so that it can be tested on its own (`node --test` in js-runtime/);
+// the embedder drops the `export ` keywords and wraps it in a function, which
+// makes the same text valid in CommonJS, ES modules and classic scripts. Keep it
+// that way: no `import`, no top-level `await`, `export` only at the start of a
+// top-level declaration.
+//
+// The model: each wasm instance has an `InstanceState`. Every export of the
+// instance is wrapped so that an error escaping wasm is classified:
+// - a JS exception that an import threw (the import wrapper saw it leave JS)
+//   passes through unchanged, and the shadow stack pointer is restored when no
+//   wasm frame is left below it;
+// - anything else (a trap, a stack overflow, an exception no import threw) is
+//   an abort: the instance is dead for good, the caller gets an `AbortError`
+//   carrying the original error as `cause`, the abort handler runs once, and
+//   the glue's `wasm` binding is switched to a trapdoor that either resets to a
+//   fresh instance on the next call (`reset: "auto"`) or throws the
+//   `AbortError` without entering wasm (`reset: "manual"`).
+// Import wrappers stop a stack from re-entering a dead instance: when an import
+// returns (or throws) into a dead instance they throw the original trap error,
+// which V8 does not let wasm `catch_all` handlers catch, so no landing pad of
+// the dead instance runs either.
+//
+// Nothing global is patched: the glue is rewritten to call this runtime's
+// `FinalizationRegistry` and `newPromise` instead of the globals.
+
+/** Thrown to the caller when the wasm instance aborted (trap, OOM, stack overflow, panic=abort). */
+export class AbortError extends Error {
+  constructor(entry, cause) {
+    super(`wasm instance aborted in ${entry}: ${describe(cause)}`, { cause });
+    this.name = "AbortError";
+    /** The export, method or closure that was running when the instance aborted. */
+    this.entry = entry;
+    if (this.cause !== cause) this.cause = cause;
+  }
+}
+
+/** Thrown when an object or closure of an instance that was replaced is used. */
+export class StaleObjectError extends Error {
+  constructor(what, cause) {
+    super(`${what} belongs to a wasm instance that was ${cause instanceof AbortError ? "aborted" : "reset"}; create a new one`, cause === undefined ? undefined : { cause });
+    this.name = "StaleObjectError";
+  }
+}
+
+function describe(error) {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  try {
+    return String(error);
+  } catch {
+    return typeof error;
+  }
+}
+
+const PTR = Symbol("wasm-recover.ptr");
+const GEN = Symbol("wasm-recover.generation");
+
+class InstanceState {
+  constructor(generation) {
+    this.generation = generation;
+    this.raw = null; // the instance's own exports
+    this.exports = null; // the guarded exports the glue calls
+    this.dead = false;
+    this.abort = null; // the AbortError of this instance, once dead by abort
+    this.cause = undefined; // what killed it
+    this.importDepth = 0; // JS import frames of this instance on the stack
+    this.hasForeign = false;
+    this.foreign = undefined; // the last JS exception an import threw
+    this.stackPointer = null;
+    this.restingStackPointer = 0;
+    this.pending = new Set(); // promises created by this instance's Rust code
+    this.delivered = false; // the AbortError reached a promise or a handler
+  }
+}
+
+/**
+ * Creates the runtime of one wasm-bindgen output.
+ *
+ * config: { reset: "auto" | "manual", stackPointer: string | null,
+ *           functionTables: string[], start: string | null,
+ *           releases: string[], entries: { [exportName]: string } }
+ * hooks:  { setWasm(exports), resetGlue(), getImports() }
+ */
+export function createRecovery(config, hooks) {
+  return new Recovery(config, hooks);
+}
+
+class Recovery {
+  constructor(config, hooks) {
+    this.config = config;
+    this.hooks = hooks;
+    this.module = null;
+    this.current = null; // state of the instance the glue uses now
+    this.staging = null; // state whose imports were wrapped, not yet adopted
+    this.liveGeneration = 0; // 0 while the current instance is dead
+    this.nextGeneration = 1;
+    this.onAbort = null;
+    this.FinalizationRegistry = registryClass(this);
+  }
+
+  /**
+   * Wraps the functions of an imports object for the next instance. With
+   * `module`, only what the module imports is wrapped (CommonJS glue passes
+   * `module.exports`, which holds much more).
+   */
+  wrapImports(raw, module) {
+    const state = new InstanceState(this.nextGeneration++);
+    this.staging = state;
+    const wrapped = {};
+    const descriptors = module ? WebAssembly.Module.imports(module) : allImports(raw);
+    for (const { module: from, name, kind } of descriptors) {
+      const source = raw[from];
+      const value = source == null ? undefined : source[name];
+      const target = wrapped[from] || (wrapped[from] = {});
+      target[name] = kind === "function" && typeof value === "function" ? guardImport(value, state) : value;
+    }
+    return wrapped;
+  }
+
+  /** Takes a new instance into use and returns the exports the glue must call. */
+  adopt(module, instance) {
+    const state = this.staging || new InstanceState(this.nextGeneration++);
+    this.staging = null;
+    if (module) this.module = module;
+    state.raw = instance.exports;
+    const sp = this.config.stackPointer ? state.raw[this.config.stackPointer] : undefined;
+    if (sp instanceof WebAssembly.Global) {
+      state.stackPointer = sp;
+      state.restingStackPointer = sp.value;
+    }
+    state.exports = this.guardExports(state);
+    this.current = state;
+    this.liveGeneration = state.generation;
+    return state.exports;
+  }
+
+  guardExports(state) {
+    const guarded = {};
+    const tables = this.config.functionTables || [];
+    for (const name of Object.keys(state.raw)) {
+      const value = state.raw[name];
+      if (typeof value === "function") {
+        guarded[name] = guardExport(value, state, this, name);
+      } else if (tables.includes(name)) {
+        guarded[name] = guardTable(value, state, this, name);
+      } else {
+        guarded[name] = value;
+      }
+    }
+    return guarded;
+  }
+
+  /** Classifies an error that escaped wasm through export `name` of `state`. */
+  escape(state, error, name) {
+    if (state.dead) return state.abort || error;
+    if (state.hasForeign && error === state.foreign) {
+      state.hasForeign = false;
+      state.foreign = undefined;
+      if (state.importDepth === 0 && state.stackPointer) {
+        state.stackPointer.value = state.restingStackPointer;
+      }
+      return error;
+    }
+    return this.abort(state, error, this.label(name));
+  }
+
+  label(name) {
+    const entries = this.config.entries;
+    return (entries && entries[name]) || name;
+  }
+
+  abort(state, cause, entry) {
+    const error = new AbortError(entry, cause);
+    state.dead = true;
+    state.cause = cause;
+    state.abort = error;
+    if (this.current === state) {
+      this.liveGeneration = 0;
+      this.hooks.setWasm(this.trapdoor(state));
+    }
+    if (this.settle(state, error)) state.delivered = true;
+    const handler = this.onAbort;
+    if (handler) {
+      state.delivered = true;
+      try {
+        handler(error);
+      } catch (handlerError) {
+        // The handler's own failure must not replace the abort the caller gets.
+        reportLater(handlerError);
+      }
+    }
+    return error;
+  }
+
+  /** Rejects every promise the instance's Rust code created and did not settle. */
+  settle(state, reason) {
+    if (state.pending.size === 0) return false;
+    const pending = [...state.pending];
+    state.pending.clear();
+    for (const entry of pending) entry.reject(reason);
+    return true;
+  }
+
+  /**
+   * The exports the glue sees after an abort: every function either resets
+   * and forwards (auto) or throws the AbortError at once (manual).
+   */
+  trapdoor(state) {
+    const door = {};
+    const releases = this.config.releases || [];
+    for (const name of Object.keys(state.raw)) {
+      const value = state.raw[name];
+      if (typeof value !== "function") {
+        door[name] = state.exports[name];
+      } else if (releases.includes(name)) {
+        // Glue `finally` blocks free while the abort unwinds; freeing into a
+        // dead instance is pointless and into a fresh one corrupts it.
+        door[name] = () => undefined;
+      } else if (this.config.reset === "manual") {
+        door[name] = () => {
+          throw state.abort;
+        };
+      } else {
+        door[name] = (...args) => {
+          if (this.liveGeneration === 0) this.reset();
+          return this.current.exports[name](...args);
+        };
+      }
+    }
+    return door;
+  }
+
+  /** Replaces the instance with a fresh one from the same compiled module. */
+  reset() {
+    if (!this.module) {
+      throw new Error("wasm-recover: cannot reset before the module has been instantiated");
+    }
+    const old = this.current;
+    if (old && !old.dead) {
+      old.dead = true;
+      old.cause = new StaleObjectError("a pending call");
+      this.settle(old, old.cause);
+    }
+    const imports = this.wrapImports(this.hooks.getImports(), this.module);
+    const instance = new WebAssembly.Instance(this.module, imports);
+    this.hooks.resetGlue();
+    const exports = this.adopt(this.module, instance);
+    this.hooks.setWasm(exports);
+    const start = this.config.start;
+    if (start && typeof exports[start] === "function") exports[start]();
+  }
+
+  setOnAbort(handler) {
+    if (handler != null && typeof handler !== "function") {
+      throw new TypeError("set_on_abort expects a function, null or undefined");
+    }
+    const previous = this.onAbort;
+    this.onAbort = handler == null ? null : handler;
+    return previous;
+  }
+
+  /** Makes `cls` objects remember their instance; stale ones throw on use. */
+  guardClass(cls, field) {
+    const recovery = this;
+    Object.defineProperty(cls.prototype, field, {
+      configurable: true,
+      get() {
+        if (this[GEN] !== recovery.liveGeneration) recovery.staleObject(this[GEN], `${cls.name} object`);
+        return this[PTR];
+      },
+      set(value) {
+        this[PTR] = value;
+        this[GEN] = recovery.liveGeneration;
+      },
+    });
+  }
+
+  staleObject(generation, what) {
+    const state = this.current;
+    if (state && state.dead && state.generation === generation && this.config.reset === "manual") {
+      throw state.abort;
+    }
+    const cause = state && state.generation === generation ? state.abort : undefined;
+    throw new StaleObjectError(what, cause);
+  }
+
+  /**
+   * Wraps a closure factory of the glue (`makeMutClosure`, `makeClosure`) so
+   * that the JS functions it returns belong to the instance that made them.
+   */
+  guardClosureFactory(factory) {
+    const recovery = this;
+    return function () {
+      return recovery.guardClosure(factory.apply(this, arguments));
+    };
+  }
+
+  guardClosure(real) {
+    const recovery = this;
+    const generation = this.liveGeneration;
+    const guarded = function (...args) {
+      if (generation !== recovery.liveGeneration) return recovery.staleClosure(generation, args);
+      const state = recovery.current;
+      if (state.importDepth !== 0) return real.apply(this, args);
+      // Called with no wasm frame below: by a timer, a promise job, an event
+      // or user code. An abort that already reached a promise or a handler is
+      // not thrown again into the event loop, where it would end a Node process.
+      try {
+        return real.apply(this, args);
+      } catch (error) {
+        if (error instanceof AbortError && error === state.abort && state.delivered) return undefined;
+        throw error;
+      }
+    };
+    Object.assign(guarded, real);
+    return guarded;
+  }
+
+  staleClosure(generation, args) {
+    // A dead instance's promise reactions run when `settle` rejects its
+    // promises; they receive our own error and must not throw it again.
+    const reason = args[0];
+    if (reason instanceof AbortError || reason instanceof StaleObjectError) return undefined;
+    this.staleObject(generation, "closure");
+  }
+
+  /** `new Promise(executor)` for promises that the instance's Rust code creates. */
+  newPromise(executor) {
+    const state = this.current || this.staging;
+    return new Promise((resolve, reject) => {
+      if (!state) return executor(resolve, reject);
+      const entry = { reject };
+      state.pending.add(entry);
+      const done = () => state.pending.delete(entry);
+      try {
+        executor(
+          (value) => {
+            done();
+            resolve(value);
+          },
+          (reason) => {
+            done();
+            reject(reason);
+          },
+        );
+      } catch (error) {
+        done();
+        throw error;
+      }
+    });
+  }
+}
+
+function allImports(raw) {
+  const descriptors = [];
+  for (const from of Object.keys(raw)) {
+    const source = raw[from];
+    if (source == null) continue;
+    for (const name of Object.keys(source)) {
+      descriptors.push({ module: from, name, kind: typeof source[name] === "function" ? "function" : "other" });
+    }
+  }
+  return descriptors;
+}
+
+function reportLater(error) {
+  if (typeof console !== "undefined" && console.error) {
+    console.error("wasm-recover: the abort handler threw", error);
+  }
+}
+
+// Import wrappers: count the JS frames between wasm frames, remember the JS
+// exception leaving JS, and refuse to return into a dead instance. Specialised
+// by arity because these sit on every import call.
+function importEscape(state, error) {
+  if (state.dead) return state.cause;
+  state.hasForeign = true;
+  state.foreign = error;
+  return error;
+}
+
+function guardImport(f, state) {
+  switch (f.length) {
+    case 0:
+      return function () {
+        state.importDepth++;
+        try {
+          const result = arguments.length === 0 ? f() : f.apply(this, arguments);
+          if (state.dead) throw state.cause;
+          return result;
+        } catch (error) {
+          throw importEscape(state, error);
+        } finally {
+          state.importDepth--;
+        }
+      };
+    case 1:
+      return function (a) {
+        state.importDepth++;
+        try {
+          const result = f(a);
+          if (state.dead) throw state.cause;
+          return result;
+        } catch (error) {
+          throw importEscape(state, error);
+        } finally {
+          state.importDepth--;
+        }
+      };
+    case 2:
+      return function (a, b) {
+        state.importDepth++;
+        try {
+          const result = f(a, b);
+          if (state.dead) throw state.cause;
+          return result;
+        } catch (error) {
+          throw importEscape(state, error);
+        } finally {
+          state.importDepth--;
+        }
+      };
+    case 3:
+      return function (a, b, c) {
+        state.importDepth++;
+        try {
+          const result = f(a, b, c);
+          if (state.dead) throw state.cause;
+          return result;
+        } catch (error) {
+          throw importEscape(state, error);
+        } finally {
+          state.importDepth--;
+        }
+      };
+    default:
+      return function (...args) {
+        state.importDepth++;
+        try {
+          const result = f(...args);
+          if (state.dead) throw state.cause;
+          return result;
+        } catch (error) {
+          throw importEscape(state, error);
+        } finally {
+          state.importDepth--;
+        }
+      };
+  }
+}
+
+// Export wrappers: the hot path is one try block around the call.
+function guardExport(f, state, recovery, name) {
+  switch (f.length) {
+    case 0:
+      return function () {
+        try {
+          return f();
+        } catch (error) {
+          throw recovery.escape(state, error, name);
+        }
+      };
+    case 1:
+      return function (a) {
+        try {
+          return f(a);
+        } catch (error) {
+          throw recovery.escape(state, error, name);
+        }
+      };
+    case 2:
+      return function (a, b) {
+        try {
+          return f(a, b);
+        } catch (error) {
+          throw recovery.escape(state, error, name);
+        }
+      };
+    case 3:
+      return function (a, b, c) {
+        try {
+          return f(a, b, c);
+        } catch (error) {
+          throw recovery.escape(state, error, name);
+        }
+      };
+    case 4:
+      return function (a, b, c, d) {
+        try {
+          return f(a, b, c, d);
+        } catch (error) {
+          throw recovery.escape(state, error, name);
+        }
+      };
+    default:
+      return function (...args) {
+        try {
+          return f(...args);
+        } catch (error) {
+          throw recovery.escape(state, error, name);
+        }
+      };
+  }
+}
+
+// Closures' destructors and some invoke shims are called through an exported
+// function table (`wasm.__wbindgen_export_N.get(i)(a, b)`): guard what `get` returns.
+function guardTable(table, state, recovery, name) {
+  return new Proxy(table, {
+    get(target, key) {
+      if (key === "get") {
+        return (index) => {
+          // A dead instance's closure destructors are released, never run.
+          if (state.dead) return () => undefined;
+          const f = target.get(index);
+          return typeof f === "function" ? guardExport(f, state, recovery, `${name}[${index}]`) : f;
+        };
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+function registryClass(recovery) {
+  // A FinalizationRegistry whose callbacks only run for objects of the live
+  // instance: a finalizer must never free an old pointer into a new instance.
+  return class GuardedFinalizationRegistry {
+    constructor(cleanup) {
+      this.inner = new FinalizationRegistry((held) => {
+        if (held.generation !== recovery.liveGeneration) return;
+        try {
+          cleanup(held.value);
+        } catch (error) {
+          if (!(error instanceof AbortError || error instanceof StaleObjectError)) throw error;
+        }
+      });
+    }
+    register(target, value, token) {
+      this.inner.register(target, { generation: recovery.liveGeneration, value }, token);
+    }
+    unregister(token) {
+      return this.inner.unregister(token);
+    }
+  };
+}
