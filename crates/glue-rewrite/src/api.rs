@@ -20,6 +20,7 @@ pub(crate) fn add_exports(edits: &mut Edits, output: &BindgenOutput) -> Result<(
             format!("export class {name} "),
             format!("module.exports.{name} = "),
             format!("__exports.{name} = "),
+            format!("exports.{name} = "),
         ];
         if let Some(line) = edits.find(1, |l| {
             taken.iter().any(|t| l.trim_start().starts_with(t.as_str()))
@@ -54,22 +55,27 @@ pub(crate) fn add_exports(edits: &mut Edits, output: &BindgenOutput) -> Result<(
         ),
         ModuleSystem::Script => {
             let line = edits
-                .find(1, |l| l.trim_start().starts_with("wasm_bindgen = Object.assign("))
+                .find(1, |l| {
+                    let t = l.trim_start();
+                    t.starts_with("wasm_bindgen = Object.assign(") || t.starts_with("return Object.assign(__wbg_init,")
+                })
                 .ok_or_else(|| Error::UnknownShape {
                     target: Target::NoModules.to_string(),
                     what: "no `wasm_bindgen = Object.assign(…)`".to_string(),
                     line: None,
                 })?;
+            // 0.2.12x+ passes the exports object in as `exports`; older glue calls it `__exports`.
+            let object = if edits.line(line).trim_start().starts_with("return ") { "exports" } else { "__exports" };
             let indent = &output.glue.shape.indent;
             edits.insert_before(
                 line,
                 [
-                    "__exports.set_on_abort = function (handler) { return __wbr.setOnAbort(handler); };",
-                    "__exports.__wbg_reset_state = function () { __wbr.reset(); };",
-                    "__exports.AbortError = __wbr_runtime.AbortError;",
-                    "__exports.StaleObjectError = __wbr_runtime.StaleObjectError;",
+                    "OBJ.set_on_abort = function (handler) { return __wbr.setOnAbort(handler); };",
+                    "OBJ.__wbg_reset_state = function () { __wbr.reset(); };",
+                    "OBJ.AbortError = __wbr_runtime.AbortError;",
+                    "OBJ.StaleObjectError = __wbr_runtime.StaleObjectError;",
                 ]
-                .map(|l| format!("{indent}{l}"))
+                .map(|l| format!("{indent}{}", l.replace("OBJ", object)))
                 .join("\n"),
             );
         }

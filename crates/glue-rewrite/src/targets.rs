@@ -58,6 +58,26 @@ pub(crate) fn instantiate(edits: &mut Edits, output: &BindgenOutput) -> Result<S
             edits.set_line(line, format!("{indent}wasm = __wbr.adopt(module, instance);"));
             Ok(format!("{imports_fn}()"))
         }
+        Target::Deno if edits.source().contains("await WebAssembly.instantiateStreaming(fetch(wasmUrl), ") => {
+            // 0.2.12x+: `const wasmInstantiated = await WebAssembly.instantiateStreaming(fetch(wasmUrl), imports);`
+            let line = edits
+                .find(1, |l| l.contains("await WebAssembly.instantiateStreaming(fetch(wasmUrl), "))
+                .ok_or_else(|| unknown("no `instantiateStreaming(fetch(wasmUrl), imports)`", None))?;
+            let text = edits.line(line).to_string();
+            let (head, imports) = text
+                .split_once("fetch(wasmUrl), ")
+                .ok_or_else(|| unknown("an instantiation this rewrite does not know", Some(line)))?;
+            let imports = imports.trim_end_matches(");").to_string();
+            let var = head
+                .trim_start_matches("const ")
+                .split(' ')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            edits.set_line(line, format!("{head}fetch(wasmUrl), __wbr.wrapImports({imports}));"));
+            adopt(edits, line, &format!("{var}.module"), output)?;
+            Ok(imports)
+        }
         Target::Deno => {
             let line = edits
                 .find(1, |l| l.contains("(await WebAssembly.instantiate(") && l.contains(")).instance;"))
@@ -99,7 +119,7 @@ fn wrap_instance_call(edits: &mut Edits, line: usize) -> Option<(String, String)
     const CALL: &str = "new WebAssembly.Instance(";
     let text = edits.line(line).to_string();
     let start = text.find(CALL)? + CALL.len();
-    let end = start + text[start..].find(')')?;
+    let end = start + closing_paren(&text[start..])?;
     let (module, imports) = text[start..end].split_once(", ")?;
     let (module, imports) = (module.trim().to_string(), imports.trim().to_string());
     edits.set_line(
@@ -123,7 +143,10 @@ fn adopt(
     let line = edits
         .find(from, |l| {
             let t = l.trim();
-            (t.starts_with("wasm = ") || t.starts_with("const wasm = ")) && t.ends_with(".exports;")
+            (t.starts_with("wasm = ")
+                || t.starts_with("const wasm = ")
+                || t.starts_with("let wasm = "))
+                && t.ends_with(".exports;")
         })
         .ok_or_else(|| Error::UnknownShape {
             target: output.target.to_string(),
@@ -133,7 +156,10 @@ fn adopt(
     let text = edits.line(line).to_string();
     let indent = leading(&text);
     let t = text.trim();
-    let (decl, instance) = if let Some(rest) = t.strip_prefix("const wasm = ") {
+    let (decl, instance) = if let Some(rest) = t
+        .strip_prefix("const wasm = ")
+        .or_else(|| t.strip_prefix("let wasm = "))
+    {
         ("let wasm", rest)
     } else {
         ("wasm", t.trim_start_matches("wasm = "))
@@ -144,6 +170,20 @@ fn adopt(
         format!("{indent}{decl} = __wbr.adopt({module}, {instance});"),
     );
     Ok(())
+}
+
+/// Offset of the `)` that closes a call whose arguments start `args`.
+fn closing_paren(args: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in args.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return Some(i),
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 fn leading(line: &str) -> &str {
@@ -160,7 +200,10 @@ pub(crate) fn insert_prologue(
 ) -> Result<(), Error> {
     if output.target == Target::NoModules {
         let line = edits
-            .find(1, |l| l.trim() == "(function() {")
+            .find(1, |l| {
+                let t = l.trim();
+                t == "(function() {" || t == "let wasm_bindgen = (function(exports) {"
+            })
             .ok_or_else(|| Error::UnknownShape {
                 target: output.target.to_string(),
                 what: "no `(function() {` wrapper".to_string(),

@@ -1,7 +1,7 @@
 //! The plan both rewriters follow, and the names they must agree on.
 
-use crate::discover::{BindgenOutput, Generation, Target};
 use crate::discover::wasm::HardenedMark;
+use crate::discover::{BindgenOutput, Generation, Target};
 use crate::error::{Error, ErrorKind, Location, Result};
 
 /// Names shared by the wasm rewrite and the glue rewrite. Changing one of
@@ -132,5 +132,6 @@ fn is_release_export(name: &str) -> bool {
         || name == "__externref_table_dealloc"
         || name == "__externref_drop_slice"
         || name == "__wbindgen_exn_store"
+        || name == "__wbindgen_destroy_closure"
         || (name.starts_with("__wbg_") && name.ends_with("_free"))
 }

@@ -1,1 +1,95 @@
-//! Helpers shared by the tests of wasm-recover (publish = false).
+//! Helpers shared by wasm-recover's integration tests (publish = false):
+//! where the committed fixtures and the installed engines are, and how to
+//! harden a fixture into a scratch directory with the real binary.
+#![deny(missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crates/test-support sits two levels below the root")
+        .to_path_buf()
+}
+
+/// `tests/fixtures/out`: one directory per `<wasm-bindgen version>-<panic strategy>`.
+pub fn fixtures_dir() -> PathBuf {
+    project_root().join("tests/fixtures/out")
+}
+
+/// Every committed fixture build, e.g. `0.2.84-abort`, oldest version first.
+pub fn fixture_builds() -> Vec<String> {
+    let mut builds: Vec<String> = std::fs::read_dir(fixtures_dir())
+        .expect("tests/fixtures/out exists (committed)")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    builds.sort_by_key(|b| version_key(b));
+    builds
+}
+
+/// Sort key for `0.2.84-abort`: numeric version parts, then the rest.
+pub fn version_key(build: &str) -> (Vec<u32>, String) {
+    let (version, rest) = build.split_once('-').unwrap_or((build, ""));
+    (
+        version.split('.').filter_map(|p| p.parse().ok()).collect(),
+        rest.to_string(),
+    )
+}
+
+/// An engine installed by `cargo xtask engines install` (`node-20`, `node-26`, `deno`).
+pub fn engine(name: &str) -> Option<PathBuf> {
+    let dir = project_root().join(".cache/engines").join(name);
+    let binary = if name == "deno" {
+        dir.join("deno")
+    } else {
+        dir.join("bin/node")
+    };
+    binary.is_file().then_some(binary)
+}
+
+/// Like [`engine`], but a missing engine is an error that says how to install it.
+pub fn require_engine(name: &str) -> Result<PathBuf, String> {
+    engine(name).ok_or_else(|| format!("engine `{name}` is not installed: run `bash .ci/setup` (or `cargo xtask engines install`)"))
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `binary` (the wasm-recover executable) on `input` with `--out-dir out`
+/// and extra arguments; returns its stderr on failure.
+pub fn harden(binary: &Path, input: &Path, out: &Path, extra: &[&str]) -> Result<(), String> {
+    let output = Command::new(binary)
+        .arg(input)
+        .arg("--out-dir")
+        .arg(out)
+        .args(extra)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+/// Whether `BLESS=1` asks tests to rewrite their expectations.
+pub fn bless() -> bool {
+    std::env::var_os("BLESS").is_some_and(|v| v != "0")
+}

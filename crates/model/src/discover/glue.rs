@@ -87,6 +87,8 @@ const STATELESS_LETS: &[&str] = &[
     "wasmCode",
     "file",
     "heap_next",
+    "wasmInstance",
+    "__wbg_init_promise",
 ];
 
 impl GlueFacts {
@@ -95,7 +97,14 @@ impl GlueFacts {
     pub fn scan(glue: &str, entry: Option<&str>) -> Result<GlueFacts> {
         let lines: Vec<&str> = glue.lines().collect();
         let (target, module_system) = detect_target(glue, entry)?;
-        let indent = if target == Target::NoModules { "    " } else { "" }.to_string();
+        let indent = if target == Target::NoModules {
+            "    "
+        } else {
+            ""
+        }
+        .to_string();
+        // `(function() {` opens a parenthesis and a brace: the IIFE body is at depth 2.
+        let top = TopLevel::new(&lines, if target == Target::NoModules { 2 } else { 0 });
         let ptr_field = if glue.contains("this.__wbg_ptr") || !glue.contains("this.ptr") {
             "__wbg_ptr"
         } else {
@@ -113,12 +122,13 @@ impl GlueFacts {
             import_names: import_names(&lines),
             classes: Vec::new(),
             state_vars: Vec::new(),
-            heap_slab: lines
-                .iter()
-                .any(|l| top_level(l, &indent).is_some_and(|s| s.starts_with("const heap = new Array("))),
+            heap_slab: (0..lines.len()).any(|i| {
+                top.get(&lines, i)
+                    .is_some_and(|s| s.starts_with("const heap = new Array("))
+            }),
         };
-        facts.classes = classes(&lines, &indent)?;
-        facts.state_vars = state_vars(&lines, &indent)?;
+        facts.classes = classes(&lines, &top)?;
+        facts.state_vars = state_vars(&lines, &top)?;
         Ok(facts)
     }
 
@@ -128,12 +138,67 @@ impl GlueFacts {
     }
 }
 
-/// The statement text of a top-level line, or `None` for nested lines.
-fn top_level<'a>(line: &'a str, indent: &str) -> Option<&'a str> {
-    let rest = line.strip_prefix(indent)?;
-    match rest.chars().next() {
-        Some(c) if !c.is_whitespace() => Some(rest),
-        _ => None,
+/// Which lines are top-level statements. Indentation is not reliable (old
+/// `no-modules` glue puts functions at column 0 inside its IIFE), so this
+/// counts braces, skipping strings, template literals and comments: a line is
+/// top-level when it starts at the glue's base depth (2 inside the IIFE).
+struct TopLevel {
+    starts: Vec<bool>,
+    ends: Vec<bool>,
+}
+
+impl TopLevel {
+    fn new(lines: &[&str], base: usize) -> Self {
+        let mut depth: usize = 0;
+        let mut starts = Vec::with_capacity(lines.len());
+        let mut ends = Vec::with_capacity(lines.len());
+        let mut in_block_comment = false;
+        for line in lines {
+            starts.push(depth == base && !in_block_comment);
+            let mut chars = line.chars().peekable();
+            let mut quote: Option<char> = None;
+            while let Some(c) = chars.next() {
+                if in_block_comment {
+                    if c == '*' && chars.peek() == Some(&'/') {
+                        chars.next();
+                        in_block_comment = false;
+                    }
+                    continue;
+                }
+                if let Some(q) = quote {
+                    if c == '\\' {
+                        chars.next();
+                    } else if c == q {
+                        quote = None;
+                    }
+                    continue;
+                }
+                match c {
+                    '\'' | '"' | '`' => quote = Some(c),
+                    '/' if chars.peek() == Some(&'/') => break,
+                    '/' if chars.peek() == Some(&'*') => {
+                        chars.next();
+                        in_block_comment = true;
+                    }
+                    '{' | '(' | '[' => depth += 1,
+                    '}' | ')' | ']' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            ends.push(depth == base);
+        }
+        TopLevel { starts, ends }
+    }
+
+    /// Whether line `i` (0-based) ends back at the base depth.
+    fn closes(&self, i: usize) -> bool {
+        self.ends[i]
+    }
+
+    /// The trimmed statement text of line `i` (0-based) if it is top-level.
+    fn get<'a>(&self, lines: &[&'a str], i: usize) -> Option<&'a str> {
+        let text = lines[i].trim_start();
+        (self.starts[i] && !text.is_empty()).then_some(text)
     }
 }
 
@@ -147,16 +212,24 @@ fn detect_target(glue: &str, entry: Option<&str>) -> Result<(Target, ModuleSyste
         };
         return Ok((target, ModuleSystem::Esm));
     }
-    if glue.contains("wasm_bindgen = Object.assign(") {
+    if glue.contains("wasm_bindgen = Object.assign(")
+        || glue.contains("let wasm_bindgen = (function(exports) {")
+    {
         return Ok((Target::NoModules, ModuleSystem::Script));
     }
     if glue.contains("module.exports") && glue.contains("require(") {
         return Ok((Target::Nodejs, ModuleSystem::CommonJs));
     }
-    if glue.contains("export default __wbg_init") || glue.contains("export default init") {
+    if glue.contains("export default __wbg_init")
+        || glue.contains("export default init")
+        || glue.contains("__wbg_init as default")
+    {
         return Ok((Target::Web, ModuleSystem::Esm));
     }
-    if glue.contains("Deno.readFile") || glue.contains("const wasm_url = new URL(") {
+    if glue.contains("Deno.readFile")
+        || glue.contains("const wasm_url = new URL(")
+        || glue.contains("await WebAssembly.instantiateStreaming(fetch(wasmUrl)")
+    {
         return Ok((Target::Deno, ModuleSystem::Esm));
     }
     if glue.contains("new WebAssembly.Instance(") && glue.contains("export ") {
@@ -224,20 +297,24 @@ fn import_names(lines: &[&str]) -> BTreeSet<String> {
     names
 }
 
-fn classes(lines: &[&str], indent: &str) -> Result<Vec<ClassFacts>> {
+fn classes(lines: &[&str], top: &TopLevel) -> Result<Vec<ClassFacts>> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < lines.len() {
-        let Some(stmt) = top_level(lines[i], indent) else {
+        let Some(stmt) = top.get(lines, i) else {
             i += 1;
             continue;
         };
+        if top.closes(i) {
+            i += 1;
+            continue;
+        }
         let decl = stmt.strip_prefix("export ").unwrap_or(stmt);
         if let Some(rest) = decl.strip_prefix("class ") {
             let name = ident(rest).to_string();
             let start = i;
             let end = (i + 1..lines.len())
-                .find(|&j| top_level(lines[j], indent).is_some_and(|s| s.starts_with('}')))
+                .find(|&j| top.closes(j))
                 .ok_or_else(|| {
                     Error::new(
                         ErrorKind::UnknownGlueShape,
@@ -262,17 +339,20 @@ fn classes(lines: &[&str], indent: &str) -> Result<Vec<ClassFacts>> {
 }
 
 fn is_literal(init: &str) -> bool {
-    matches!(init, "null" | "undefined" | "''" | "\"\"" | "true" | "false")
-        || init.parse::<f64>().is_ok()
+    matches!(
+        init,
+        "null" | "undefined" | "''" | "\"\"" | "true" | "false"
+    ) || init.parse::<f64>().is_ok()
 }
 
 /// Top-level `let` bindings. Literal ones are per-instance caches the reset
 /// must restore; any other `let` whose meaning we do not know is refused,
 /// since a reset that misses state hands stale data to the new instance.
-fn state_vars(lines: &[&str], indent: &str) -> Result<Vec<StateVar>> {
+fn state_vars(lines: &[&str], top: &TopLevel) -> Result<Vec<StateVar>> {
     let mut vars = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let Some(stmt) = top_level(line, indent) else {
+    for i in 0..lines.len() {
+        let line = lines[i];
+        let Some(stmt) = top.get(lines, i) else {
             continue;
         };
         let Some(rest) = stmt.strip_prefix("let ") else {
@@ -298,7 +378,7 @@ fn state_vars(lines: &[&str], indent: &str) -> Result<Vec<StateVar>> {
                 ErrorKind::UnknownGlueShape,
                 Location::Glue {
                     line: i + 1,
-                    column: indent.len() + 1,
+                    column: line.len() - stmt.len() + 1,
                 },
                 format!("unknown glue shape: top-level state `{name}` is not a cache wasm-recover knows how to reset"),
             ));
@@ -313,14 +393,24 @@ mod tests {
 
     #[test]
     fn wasm_uses_skip_longer_identifiers() {
-        let uses = wasm_uses(&["module.exports.__wasm = wasm;", "x = wasm.add(1); y = mywasm.foo();"]);
+        let uses = wasm_uses(&[
+            "module.exports.__wasm = wasm;",
+            "x = wasm.add(1); y = mywasm.foo();",
+        ]);
         assert_eq!(uses.keys().collect::<Vec<_>>(), vec!["add"]);
     }
 
     #[test]
     fn unknown_top_level_state_is_refused_with_its_line() {
-        let err = state_vars(&["let a = null;", "let b = new Map();"], "").unwrap_err();
+        let lines = [
+            "let a = null;",
+            "function f() {",
+            "let inner = g();",
+            "}",
+            "let b = new Map();",
+        ];
+        let err = state_vars(&lines, &TopLevel::new(&lines, 0)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::UnknownGlueShape);
-        assert_eq!(err.location(), &Location::Glue { line: 2, column: 1 });
+        assert_eq!(err.location(), &Location::Glue { line: 5, column: 1 });
     }
 }

@@ -7,7 +7,7 @@ pub(crate) mod wasm;
 use std::fmt;
 
 use crate::error::{Error, ErrorKind, Location, Result};
-use glue::{GlueFacts, ModuleSystem};
+use glue::GlueFacts;
 use wasm::WasmFacts;
 
 /// The `--target` wasm-bindgen generated the glue for, recognised from the glue itself.
@@ -91,12 +91,12 @@ impl BindgenOutput {
         let wasm = WasmFacts::scan(wasm)?;
         let glue = GlueFacts::scan(glue, entry)?;
         check_glue_matches(&wasm, &glue)?;
-        let generation = if wasm.native_guards {
-            Generation::G2
-        } else if wasm.eh.is_some() {
-            Generation::G1
-        } else {
-            Generation::G0
+        // 0.2.114+ exports `__instance_terminated` even from panic=abort builds,
+        // where nothing can unwind: without EH instructions it is still G0.
+        let generation = match (wasm.eh.is_some(), wasm.native_guards) {
+            (false, _) => Generation::G0,
+            (true, false) => Generation::G1,
+            (true, true) => Generation::G2,
         };
         let target = glue.target;
         Ok(BindgenOutput {
@@ -146,6 +146,5 @@ fn check_glue_matches(wasm: &WasmFacts, glue: &GlueFacts) -> Result<()> {
             ));
         }
     }
-    let _ = ModuleSystem::Esm;
     Ok(())
 }
