@@ -155,12 +155,17 @@ class Recovery {
   /** Classifies an error that escaped wasm through export `name` of `state`. */
   escape(state, error, name) {
     if (state.dead) return state.abort || error;
-    if (state.hasForeign && error === state.foreign) {
+    if (state.hasForeign && Object.is(error, state.foreign)) {
       state.hasForeign = false;
       state.foreign = undefined;
       if (state.importDepth === 0 && state.stackPointer) {
         state.stackPointer.value = state.restingStackPointer;
       }
+      return error;
+    }
+    if (!raisedByWasm(error)) {
+      // Thrown while JS converted the arguments (a BigInt or Symbol for a
+      // number, a throwing valueOf): no wasm code ran, nothing is poisoned.
       return error;
     }
     return this.abort(state, error, this.label(name));
@@ -328,7 +333,8 @@ class Recovery {
 
   /** `new Promise(executor)` for promises that the instance's Rust code creates. */
   newPromise(executor) {
-    const state = this.current || this.staging;
+    // During instantiation (a start section) the promise belongs to the new instance.
+    const state = this.staging || this.current;
     return new Promise((resolve, reject) => {
       if (!state) return executor(resolve, reject);
       const entry = { reject };
@@ -351,6 +357,20 @@ class Recovery {
       }
     });
   }
+}
+
+/**
+ * What wasm code itself can raise with no import involved: a trap
+ * (RuntimeError), an exhausted stack or allocation (RangeError), or a wasm
+ * exception. Anything else that reaches an export wrapper without having left
+ * an import was thrown before wasm was entered.
+ */
+function raisedByWasm(error) {
+  return (
+    error instanceof WebAssembly.RuntimeError ||
+    error instanceof RangeError ||
+    (typeof WebAssembly.Exception === "function" && error instanceof WebAssembly.Exception)
+  );
 }
 
 function allImports(raw) {
@@ -400,7 +420,8 @@ function guardImport(f, state) {
       return function (a) {
         state.importDepth++;
         try {
-          const result = f(a);
+          // Forward extra arguments to functions whose length undercounts them.
+          const result = arguments.length > 1 ? f.apply(this, arguments) : f(a);
           if (state.dead) throw state.cause;
           return result;
         } catch (error) {
@@ -413,7 +434,8 @@ function guardImport(f, state) {
       return function (a, b) {
         state.importDepth++;
         try {
-          const result = f(a, b);
+          // Forward extra arguments to functions whose length undercounts them.
+          const result = arguments.length > 2 ? f.apply(this, arguments) : f(a, b);
           if (state.dead) throw state.cause;
           return result;
         } catch (error) {
@@ -426,7 +448,8 @@ function guardImport(f, state) {
       return function (a, b, c) {
         state.importDepth++;
         try {
-          const result = f(a, b, c);
+          // Forward extra arguments to functions whose length undercounts them.
+          const result = arguments.length > 3 ? f.apply(this, arguments) : f(a, b, c);
           if (state.dead) throw state.cause;
           return result;
         } catch (error) {

@@ -40,7 +40,8 @@ test("a panic in a function is an abort whose cause is the trap", () => {
 });
 
 test("constructors, methods, getters, setters and free() abort the same way", () => {
-  expectAbort(() => new api.Counter("panic"), /Counter/);
+  // Glue older than 0.2.100 builds the object in a static `new`; the entry is then the raw export.
+  expectAbort(() => new api.Counter("panic"), /Counter|counter_new/);
   recover();
   const counter = new api.Counter("c");
   expectAbort(() => counter.fail("method"), /Counter\.fail/);

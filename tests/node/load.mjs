@@ -67,6 +67,9 @@ export async function load() {
       return api;
     }
     case "no-modules": {
+      // no-modules glue is for browsers; 0.2.8x–0.2.9x read `location.href`
+      // when there is no `document`, so give it the page address it expects.
+      if (typeof globalThis.location === "undefined") globalThis.location = { href: pathToFileURL(gluePath).href };
       vm.runInThisContext(glue, { filename: gluePath });
       const api = vm.runInThisContext("wasm_bindgen");
       await api(initArg(glue, "module_or_path", bytes));

@@ -42,7 +42,16 @@ test("bindings imported before the reset keep working", () => {
   assert.equal(api.calls(), 2, "and they run on the fresh instance");
 });
 
-test("finalizers of old objects never free into the new instance", { skip: noGc }, async () => {
+/** Collects garbage until `done()` holds or about two seconds have passed. */
+async function collectUntil(done) {
+  for (let i = 0; i < 100 && !done(); i++) {
+    globalThis.gc();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return done();
+}
+
+test("finalizers of old objects never free into the new instance", { skip: noGc }, async (t) => {
   (() => {
     for (let i = 0; i < 20; i++) new Counter(`old ${i}`);
   })();
@@ -56,25 +65,25 @@ test("finalizers of old objects never free into the new instance", { skip: noGc 
     [],
     "a finalizer freed an old pointer into the new instance",
   );
+  // Control: a live object's finalizer must be seen to run, or the check
+  // above proved nothing (V8 decides when to collect).
   (() => {
     new Counter("young");
   })();
-  for (let i = 0; i < 5; i++) {
-    globalThis.gc();
-    await new Promise((r) => setTimeout(r, 10));
+  if (!(await collectUntil(() => api.history().includes("dropped young")))) {
+    t.skip(`V8 ran no finalizer within 2 s (${target}): the check above is inconclusive`);
   }
-  assert.ok(api.history().includes("dropped young"), `finalizers of live objects still run (${target})`);
 });
 
-test("a finalizer that aborts does not crash the process", { skip: noGc }, async () => {
+test("a finalizer that aborts does not crash the process", { skip: noGc }, async (t) => {
   const aborts = [];
   api.set_on_abort((e) => aborts.push(e));
   (() => {
     new Counter("panic on drop");
   })();
-  for (let i = 0; i < 5 && aborts.length === 0; i++) {
-    globalThis.gc();
-    await new Promise((r) => setTimeout(r, 10));
+  if (!(await collectUntil(() => aborts.length > 0))) {
+    t.skip(`V8 ran no finalizer within 2 s (${target})`);
+    return;
   }
   assert.equal(aborts.length, 1);
   api.set_on_abort(null);

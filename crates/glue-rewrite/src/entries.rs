@@ -9,29 +9,28 @@ use wasm_recover_model::ident;
 /// Maps raw export names to the JS-facing entry that calls them first.
 pub(crate) fn labels(glue: &str, indent: &str) -> BTreeMap<String, String> {
     let mut labels = BTreeMap::new();
-    let mut class: Option<String> = None;
+    // (class name, indent of its members)
+    let mut class: Option<(String, String)> = None;
     let mut current: Option<String> = None;
-    let member_indent = format!("{indent}    ");
     for line in glue.lines() {
-        if let Some(stmt) = line
-            .strip_prefix(indent)
-            .filter(|s| !s.starts_with(char::is_whitespace))
-        {
-            if stmt.starts_with('}') {
-                if class.is_some() && stmt == "}" {
-                    class = None;
-                }
-            } else if let Some(name) = class_name(stmt) {
-                class = Some(name.to_string());
-                current = None;
-            } else {
-                current = function_label(stmt);
-            }
-        } else if let (Some(class), Some(member)) = (&class, line.strip_prefix(&member_indent)) {
-            if !member.starts_with(char::is_whitespace) {
-                if let Some(label) = member_label(class, member) {
+        let text = line.trim_start();
+        let at = line.len() - text.len();
+        if let Some((name, members)) = &class {
+            if text == "}" && at + 4 == members.len() {
+                class = None;
+            } else if at == members.len() {
+                if let Some(label) = member_label(name, text) {
                     current = Some(label);
                 }
+            }
+        } else if !text.is_empty() && (at == 0 || at == indent.len()) {
+            // Old no-modules glue puts some top-level statements at column 0
+            // and others at the IIFE's indent: both count as top level.
+            if let Some(name) = class_name(text) {
+                class = Some((name.to_string(), " ".repeat(at + 4)));
+                current = None;
+            } else if !text.starts_with('}') {
+                current = function_label(text);
             }
         }
         let Some(label) = &current else { continue };

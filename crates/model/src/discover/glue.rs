@@ -217,7 +217,9 @@ fn detect_target(glue: &str, entry: Option<&str>) -> Result<(Target, ModuleSyste
     {
         return Ok((Target::NoModules, ModuleSystem::Script));
     }
-    if glue.contains("module.exports") && glue.contains("require(") {
+    // 0.2.12x+ CommonJS glue assigns `exports.name` and never says `module.exports`.
+    if glue.contains("require(") && (glue.contains("module.exports") || glue.contains("\nexports."))
+    {
         return Ok((Target::Nodejs, ModuleSystem::CommonJs));
     }
     if glue.contains("export default __wbg_init")

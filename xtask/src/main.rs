@@ -1,0 +1,55 @@
+//! `cargo xtask`: the tasks that build, download and measure, so that `cargo test`
+//! stays fast and offline.
+//!
+//! This file only dispatches: each subcommand is a module with its own flags and
+//! a `run(args)` entry point. Exit status: 0 done, 1 `--check` found a
+//! difference, 2 error.
+
+mod engines;
+mod fixtures;
+mod util;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [flags]
+
+tasks:
+  fixtures [--check] [--only VERSION]
+      Build tests/fixtures/crate with each pinned wasm-bindgen version and run
+      its CLI for every target into tests/fixtures/out/, recording
+      tests/fixtures/manifest.json. --check rebuilds from scratch elsewhere and
+      compares byte for byte (exit 1 on a difference).
+  engines install
+      Install the pinned Node, Deno and Chromium engines into .cache/engines/.
+  engines list
+      Print `name path` for every installed engine.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("fixtures") => fixtures::run(&args[1..]),
+        Some("engines") => engines::run(&args[1..]),
+        Some("help" | "--help" | "-h") => {
+            print!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(task) => Err(anyhow::anyhow!("unknown task `{task}`\n\n{USAGE}")),
+        None => Err(anyhow::anyhow!("no task given\n\n{USAGE}")),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err}");
+            let mut causes = err.chain().skip(1).peekable();
+            if causes.peek().is_some() {
+                eprintln!("\nCaused by:");
+                for (i, cause) in causes.enumerate() {
+                    eprintln!("    {i}: {cause}");
+                }
+            }
+            ExitCode::from(2)
+        }
+    }
+}
