@@ -81,7 +81,8 @@ class InstanceState {
  * config: { reset: "auto" | "manual", stackPointer: string | null,
  *           functionTables: string[], start: string | null,
  *           releases: string[], entries: { [exportName]: string } }
- * hooks:  { setWasm(exports), resetGlue(), getImports() }
+ * hooks:  { setWasm(exports), resetGlue(), getImports(),
+ *           guardExports?(escape(state, error, name)) -> bind(raw, state, guardTable(table, name)) }
  */
 export function createRecovery(config, hooks) {
   return new Recovery(config, hooks);
@@ -98,6 +99,9 @@ class Recovery {
     this.nextGeneration = 1;
     this.onAbort = null;
     this.FinalizationRegistry = registryClass(this);
+    this.importDescriptors = null;
+    this.importDescriptorsOf = null;
+    this.bindExports = null; // made from hooks.guardExports on first use
   }
 
   /**
@@ -109,7 +113,7 @@ class Recovery {
     const state = new InstanceState(this.nextGeneration++);
     this.staging = state;
     const wrapped = {};
-    const descriptors = module ? WebAssembly.Module.imports(module) : allImports(raw);
+    const descriptors = module ? this.importsOf(module) : allImports(raw);
     for (const { module: from, name, kind } of descriptors) {
       const source = raw[from];
       const value = source == null ? undefined : source[name];
@@ -117,6 +121,15 @@ class Recovery {
       target[name] = kind === "function" && typeof value === "function" ? guardImport(value, state) : value;
     }
     return wrapped;
+  }
+
+  /** The import descriptors of `module`, read once: a reset must be cheap. */
+  importsOf(module) {
+    if (this.importDescriptors === null || this.importDescriptorsOf !== module) {
+      this.importDescriptors = WebAssembly.Module.imports(module);
+      this.importDescriptorsOf = module;
+    }
+    return this.importDescriptors;
   }
 
   /** Takes a new instance into use and returns the exports the glue must call. */
@@ -137,19 +150,23 @@ class Recovery {
   }
 
   guardExports(state) {
-    const guarded = {};
-    const tables = this.config.functionTables || [];
-    for (const name of Object.keys(state.raw)) {
-      const value = state.raw[name];
-      if (typeof value === "function") {
-        guarded[name] = guardExport(value, state, this, name);
-      } else if (tables.includes(name)) {
-        guarded[name] = guardTable(value, state, this, name);
-      } else {
-        guarded[name] = value;
-      }
+    // Hardened glue brings guards written out per export (fast: see
+    // crates/glue-rewrite/src/guards.rs); the loop below serves the rest.
+    const generated = this.hooks.guardExports;
+    if (generated) {
+      if (!this.bindExports) this.bindExports = generated((owner, error, name) => this.escape(owner, error, name));
+      return this.bindExports(state.raw, state, (table, name) => guardTable(table, state, this, name));
     }
-    return guarded;
+    // Built in one go: an object filled key by key drops to dictionary mode
+    // past a few dozen keys, and every `wasm.<export>` lookup pays for it.
+    const tables = this.config.functionTables || [];
+    const guarded = Object.keys(state.raw).map((name) => {
+      const value = state.raw[name];
+      if (typeof value === "function") return [name, guardExport(value, state, this, name)];
+      if (tables.includes(name)) return [name, guardTable(value, state, this, name)];
+      return [name, value];
+    });
+    return Object.fromEntries(guarded);
   }
 
   /** Classifies an error that escaped wasm through export `name` of `state`. */

@@ -2,7 +2,7 @@
 // free into the new instance, and imported bindings keep working.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { load, resetHost, target, hasClassFinalizers } from "./load.mjs";
+import { load, host, resetHost, target, hasClassFinalizers } from "./load.mjs";
 
 const api = await load();
 const { add, greet, Counter } = api; // bindings taken before any reset
@@ -40,6 +40,23 @@ test("bindings imported before the reset keep working", () => {
   assert.equal(greet("again"), "hello, again"); // counts as the fresh instance's first call
   assert.equal(new Counter("x").increment(), 1);
   assert.equal(api.calls(), 2, "and they run on the fresh instance");
+});
+
+test("a reset from inside an import ends the running call on its own instance", () => {
+  host.callJs = () => {
+    api.__wbg_reset_state();
+    return 7;
+  };
+  // The frame of call_js belongs to the replaced instance: it must not go on.
+  assert.throws(() => api.call_js(1), api.StaleObjectError);
+  assert.deepEqual(
+    host.log.filter((line) => line.includes("continued")),
+    [],
+    "no Rust code of the replaced instance ran after the reset",
+  );
+  resetHost();
+  assert.equal(api.call_js(2), 5, "the fresh instance serves the next call");
+  assert.equal(api.calls(), 2, "only that call and this one reached it");
 });
 
 /** Collects garbage until `done()` holds or about two seconds have passed. */

@@ -5,6 +5,7 @@
 //! a `run(args)` entry point. Exit status: 0 done, 1 `--check` found a
 //! difference, 2 error.
 
+mod bench;
 mod engines;
 mod fixtures;
 mod util;
@@ -24,6 +25,13 @@ tasks:
       Install the pinned Node, Deno and Chromium engines into .cache/engines/.
   engines list
       Print `name path` for every installed engine.
+  bench [calls|reset|harden|all] [--node NAME] [--fixture ID]
+      Measure the hardened output's costs against baselines from the same run:
+      per-call overhead, reset latency, and hardening a 45 MB npm module.
+      --node picks the engine (default node-26), --fixture the committed build
+      (default the newest panic=abort one).
+  walrus-roundtrip IN OUT
+      Parse IN with walrus and emit it to OUT (the baseline of `bench harden`).
 ";
 
 fn main() -> ExitCode {
@@ -31,6 +39,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("fixtures") => fixtures::run(&args[1..]),
         Some("engines") => engines::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        Some("walrus-roundtrip") => bench::walrus_roundtrip(&args[1..]),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -22,6 +22,7 @@ mod api;
 mod edit;
 mod entries;
 mod error;
+mod guards;
 mod runtime;
 mod state;
 mod targets;
@@ -77,8 +78,10 @@ pub fn rewrite(
     let prologue = [
         runtime::embedded(),
         format!(
-            "const __wbr = __wbr_runtime.createRecovery({config}, {{\n    setWasm(exports) {{ wasm = exports; }},\n    resetGlue: __wbr_reset_glue,\n    getImports: () => {imports_expr},\n}});"
+            "const __wbr = __wbr_runtime.createRecovery({config}, {{\n    setWasm(exports) {{ wasm = exports; }},\n    resetGlue: __wbr_reset_glue,\n    getImports: () => {imports_expr},\n    guardExports: {},\n}});",
+            guards::FACTORY
         ),
+        guards::factory(plan),
         state::reset_function(glue, output)?,
         closure_factories,
     ]
@@ -125,7 +128,7 @@ fn config_json(
 ) -> String {
     let config = serde_json::json!({
         "reset": plan.reset.as_str(),
-        "stackPointer": plan.stack_pointer_export,
+        "stackPointer": plan.stack_pointer.as_ref().map(|sp| &sp.export),
         "functionTables": plan.function_tables,
         "start": if plan.has_start { Some(names::START_EXPORT) } else { None },
         "releases": plan.release_exports,

@@ -1,6 +1,6 @@
 //! The plan both rewriters follow, and the names they must agree on.
 
-use crate::discover::wasm::HardenedMark;
+use crate::discover::wasm::{ExportKind, HardenedMark, WasmFacts};
 use crate::discover::{BindgenOutput, Generation, Target};
 use crate::error::{Error, ErrorKind, Location, Result};
 
@@ -60,10 +60,10 @@ pub struct Plan {
     pub generation: Generation,
     /// What to do after an abort.
     pub reset: ResetMode,
-    /// The shadow stack pointer global to export, if it is not exported yet.
-    pub export_stack_pointer: Option<u32>,
-    /// The export name under which the glue finds the stack pointer, if the module has one.
-    pub stack_pointer_export: Option<String>,
+    /// The shadow stack pointer, if the module has one.
+    pub stack_pointer: Option<StackPointer>,
+    /// Every export of the hardened module, in order, as the glue sees it.
+    pub exports: Vec<GlueExport>,
     /// Exported tables that hold functions (closures' destructors are called through them).
     pub function_tables: Vec<String>,
     /// Whether the module exports a start function the glue calls after instantiation.
@@ -76,13 +76,48 @@ pub struct Plan {
     pub mark: HardenedMark,
 }
 
+/// Where the glue finds the shadow stack pointer, to restore it after a JS
+/// exception crossed the module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackPointer {
+    /// Index of the `__stack_pointer` global.
+    pub global: u32,
+    /// The name it is exported under.
+    pub export: String,
+    /// Whether the wasm rewrite must add that export (the input does not export it).
+    pub add_export: bool,
+}
+
+/// One export of the hardened module, as the glue rewrite needs to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlueExport {
+    /// The export name.
+    pub name: String,
+    /// What the glue does with it.
+    pub kind: GlueExportKind,
+}
+
+/// How the hardened glue treats an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GlueExportKind {
+    /// A function: an entry into wasm, guarded. `params` is its wasm parameter
+    /// count when known.
+    Function {
+        /// Number of wasm parameters, if the type was read.
+        params: Option<u32>,
+    },
+    /// A table of functions the glue calls through (`table.get(i)(…)`).
+    FunctionTable,
+    /// Memory, globals, other tables, tags: passed through unchanged.
+    Value,
+}
+
 impl Plan {
     /// Decides what to do with `output` under `options`.
     ///
     /// Fails with [`ErrorKind::Unsupported`] for inputs this version cannot
     /// harden yet (exception-handling modules, see the README's table).
     pub fn new(output: &BindgenOutput, options: &Options) -> Result<Plan> {
-        let wasm = &output.wasm;
         if output.generation != Generation::G0 {
             return Err(Error::new(
                 ErrorKind::Unsupported,
@@ -93,26 +128,66 @@ impl Plan {
                 ),
             ));
         }
-        let existing = wasm.stack_pointer.and_then(|g| wasm.global_export_name(g));
-        let export_stack_pointer = match (wasm.stack_pointer, existing) {
-            (Some(global), None) => Some(global),
-            _ => None,
-        };
-        let stack_pointer_export = match (wasm.stack_pointer, existing) {
-            (Some(_), Some(name)) => Some(name.to_string()),
-            (Some(_), None) => Some(names::STACK_POINTER_EXPORT.to_string()),
-            (None, _) => None,
-        };
+        Ok(Plan::from_wasm(
+            &output.wasm,
+            output.target,
+            output.generation,
+            options,
+        ))
+    }
+
+    /// The plan for a module whose target and generation are already known;
+    /// [`Plan::new`] checks those first. Tests of one rewriter build plans here.
+    pub fn from_wasm(
+        wasm: &WasmFacts,
+        target: Target,
+        generation: Generation,
+        options: &Options,
+    ) -> Plan {
+        let stack_pointer =
+            wasm.stack_pointer
+                .map(|global| match wasm.global_export_name(global) {
+                    Some(name) => StackPointer {
+                        global,
+                        export: name.to_string(),
+                        add_export: false,
+                    },
+                    None => StackPointer {
+                        global,
+                        export: names::STACK_POINTER_EXPORT.to_string(),
+                        add_export: true,
+                    },
+                });
+        let mut exports: Vec<GlueExport> = wasm
+            .exports
+            .iter()
+            .map(|e| GlueExport {
+                name: e.name.clone(),
+                kind: match e.kind {
+                    ExportKind::Func => GlueExportKind::Function { params: e.params },
+                    ExportKind::Table if wasm.function_tables.contains(&e.name) => {
+                        GlueExportKind::FunctionTable
+                    }
+                    _ => GlueExportKind::Value,
+                },
+            })
+            .collect();
+        if let Some(sp) = stack_pointer.as_ref().filter(|sp| sp.add_export) {
+            exports.push(GlueExport {
+                name: sp.export.clone(),
+                kind: GlueExportKind::Value,
+            });
+        }
         let mark = HardenedMark {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             reset: options.reset.as_str().to_string(),
         };
-        Ok(Plan {
-            target: output.target,
-            generation: output.generation,
+        Plan {
+            target,
+            generation,
             reset: options.reset,
-            export_stack_pointer,
-            stack_pointer_export,
+            stack_pointer,
+            exports,
             function_tables: wasm.function_tables.clone(),
             has_start: wasm.has_export(names::START_EXPORT),
             release_exports: wasm
@@ -122,7 +197,7 @@ impl Plan {
                 .map(|e| e.name.clone())
                 .collect(),
             mark,
-        })
+        }
     }
 }
 

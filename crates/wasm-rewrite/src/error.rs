@@ -40,10 +40,6 @@ pub enum Error {
         count: u32,
     },
 
-    /// The plan is inconsistent with itself.
-    #[error("invalid plan: {0}")]
-    InvalidPlan(&'static str),
-
     /// A section holds something this version cannot re-encode without loss.
     #[error("cannot re-encode the export `{name}`: {what} (at offset {offset:#x})")]
     Unsupported {

@@ -17,7 +17,9 @@
 use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use wasm_recover_model::{Generation, HardenedMark, Plan, ResetMode, Target, WasmFacts};
+use wasm_recover_model::{
+    names, Generation, HardenedMark, Options, Plan, ResetMode, StackPointer, Target, WasmFacts,
+};
 use wasmparser::{Validator, WasmFeatures};
 
 fn main() {
@@ -101,21 +103,32 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
             _ => return Err(format!("unknown PLAN key `{key}`").into()),
         }
     }
-    Ok(Plan {
-        target: Target::Web,
-        generation: Generation::G0,
-        reset,
-        export_stack_pointer,
-        stack_pointer_export,
-        function_tables: Vec::new(),
-        has_start: false,
-        release_exports: Vec::new(),
-        // A fixed version keeps the expectations stable across releases.
-        mark: HardenedMark {
-            tool_version: "TEST".to_string(),
-            reset: reset.as_str().to_string(),
-        },
-    })
+    let mut plan = Plan::from_wasm(
+        &WasmFacts::scan(&wat::parse_str(text)?)?,
+        Target::Web,
+        Generation::G0,
+        &Options { reset },
+    );
+    // The directive, not the scan, decides what the passes are asked to do.
+    plan.stack_pointer = match (export_stack_pointer, stack_pointer_export) {
+        (Some(global), export) => Some(StackPointer {
+            global,
+            export: export.unwrap_or_else(|| names::STACK_POINTER_EXPORT.to_string()),
+            add_export: true,
+        }),
+        (None, Some(export)) => Some(StackPointer {
+            global: 0,
+            export,
+            add_export: false,
+        }),
+        (None, None) => None,
+    };
+    // A fixed version keeps the expectations stable across releases.
+    plan.mark = HardenedMark {
+        tool_version: "TEST".to_string(),
+        reset: reset.as_str().to_string(),
+    };
+    Ok(plan)
 }
 
 /// The output validates, keeps the input's (unmixed) EH encoding, and carries the mark.

@@ -12,7 +12,7 @@ use wasm_encoder::{
     ValType,
 };
 use wasm_recover_model::{
-    names, ErrorKind, Generation, HardenedMark, Plan, ResetMode, Target, WasmFacts,
+    names, ErrorKind, Generation, HardenedMark, Options, Plan, Target, WasmFacts,
 };
 use wasmparser::{Parser, Payload, Validator, WasmFeatures};
 
@@ -132,25 +132,12 @@ fn sections(wasm: &[u8]) -> Vec<(u8, Option<String>, Range<usize>)> {
 }
 
 fn plan_for(facts: &WasmFacts) -> Plan {
-    let exported = facts
-        .stack_pointer
-        .and_then(|g| facts.global_export_name(g));
-    Plan {
-        target: Target::Web,
-        generation: Generation::G0,
-        reset: ResetMode::Auto,
-        export_stack_pointer: facts.stack_pointer.filter(|_| exported.is_none()),
-        stack_pointer_export: facts
-            .stack_pointer
-            .map(|_| exported.unwrap_or(names::STACK_POINTER_EXPORT).to_string()),
-        function_tables: facts.function_tables.clone(),
-        has_start: facts.has_export(names::START_EXPORT),
-        release_exports: Vec::new(),
-        mark: HardenedMark {
-            tool_version: "TEST".to_string(),
-            reset: "auto".to_string(),
-        },
-    }
+    let mut plan = Plan::from_wasm(facts, Target::Web, Generation::G0, &Options::default());
+    plan.mark = HardenedMark {
+        tool_version: "TEST".to_string(),
+        reset: "auto".to_string(),
+    };
+    plan
 }
 
 /// Hardens `input` and checks that only the export section and the mark changed.

@@ -1,19 +1,18 @@
 //! Exports the shadow stack pointer so the glue can put it back after a trap.
 //!
 //! **Does**: adds an export of the `__stack_pointer` global under
-//! `plan.stack_pointer_export` ([`names::STACK_POINTER_EXPORT`] unless the
+//! `plan.stack_pointer.export` ([`names::STACK_POINTER_EXPORT`] unless the
 //! module exports it already under another name).
 //!
 //! **Input**: any generation and either EH encoding: the pass reads only the
-//! import, global and export sections. It acts when `plan.export_stack_pointer`
-//! is `Some(global)`. It rejects a plan without an export name
-//! ([`Error::InvalidPlan`]), a global the module does not have
+//! import, global and export sections. It acts when `plan.stack_pointer` says
+//! `add_export`. It rejects a global the module does not have
 //! ([`Error::NoSuchGlobal`]), a name already exported for another item
 //! ([`Error::ExportNameTaken`]) and an export section it cannot re-encode
 //! without loss ([`Error::Unsupported`]).
 //!
 //! **Output**: the export section with the same exports in the same order,
-//! plus `(export "<stack_pointer_export>" (global <global>))` at the end; an
+//! plus `(export "<stack_pointer.export>" (global <global>))` at the end; an
 //! export section placed after the global section when the module had none.
 //!
 //! **Invariants**: the output validates (the global exists; export names stay
@@ -37,15 +36,10 @@ use crate::module::{contents_of, id, Module};
 use crate::Error;
 
 pub(crate) fn run(module: &mut Module<'_>, plan: &Plan) -> Result<Outcome, Error> {
-    let Some(global) = plan.export_stack_pointer else {
+    let Some(sp) = plan.stack_pointer.as_ref().filter(|sp| sp.add_export) else {
         return Ok(Outcome::unchanged("nothing to export"));
     };
-    let name = plan
-        .stack_pointer_export
-        .as_deref()
-        .ok_or(Error::InvalidPlan(
-            "`export_stack_pointer` is set but `stack_pointer_export` is not",
-        ))?;
+    let (global, name) = (sp.global, sp.export.as_str());
 
     // Analyse: the global must exist and the name must be free (or already
     // name this very global, which is what a second run sees).
