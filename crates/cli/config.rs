@@ -95,13 +95,14 @@ mod tests {
         let options = from_manifest(
             "[package]\nname='x'\n[package.metadata.wasm-recover]\nreset = \"manual\"\n",
         )
-        .unwrap();
+        .expect("valid manifest");
         assert_eq!(options.reset, ResetMode::Manual);
     }
 
     #[test]
     fn unknown_keys_list_the_valid_ones() {
-        let err = from_manifest("[package.metadata.wasm-recover]\nrest = \"auto\"\n").unwrap_err();
+        let err = from_manifest("[package.metadata.wasm-recover]\nrest = \"auto\"\n")
+            .expect_err("an unknown key is an error");
         assert_eq!(
             err.to_string(),
             "unknown key `rest` in [package.metadata.wasm-recover]; valid keys: reset"
@@ -111,7 +112,7 @@ mod tests {
     #[test]
     fn a_manifest_without_the_table_gives_defaults() {
         assert_eq!(
-            from_manifest("[package]\nname='x'\n").unwrap(),
+            from_manifest("[package]\nname='x'\n").expect("valid manifest"),
             Options::default()
         );
     }

@@ -119,11 +119,14 @@ fn needs_hardening(output: &BindgenOutput, options: &Options) -> Option<String> 
     None
 }
 
+/// A file to write and its new contents.
+type FileContents = (PathBuf, Vec<u8>);
+
 fn harden(
     input: &Input,
     output: &BindgenOutput,
     options: &Options,
-) -> Result<(Vec<(PathBuf, Vec<u8>)>, String)> {
+) -> Result<(Vec<FileContents>, String)> {
     let files = input.files;
     let describe = format!(
         "{}, wasm-bindgen {}, {}",

@@ -103,6 +103,9 @@ mod tests {
         e.insert_after(1, "after a".into());
         e.insert_before(3, "before c".into());
         e.set_line(2, "B".into());
-        assert_eq!(e.apply().unwrap(), "a\nafter a\nB\nbefore c\nc\n");
+        assert_eq!(
+            e.apply().expect("edits apply"),
+            "a\nafter a\nB\nbefore c\nc\n"
+        );
     }
 }

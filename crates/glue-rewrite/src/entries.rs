@@ -4,34 +4,30 @@
 
 use std::collections::BTreeMap;
 
-use wasm_recover_model::ident;
+use wasm_recover_model::{ident, Scopes};
 
 /// Maps raw export names to the JS-facing entry that calls them first.
-pub(crate) fn labels(glue: &str, indent: &str) -> BTreeMap<String, String> {
+pub(crate) fn labels(glue: &str, scopes: &Scopes) -> BTreeMap<String, String> {
     let mut labels = BTreeMap::new();
-    // (class name, indent of its members)
-    let mut class: Option<(String, String)> = None;
+    let mut class: Option<String> = None;
     let mut current: Option<String> = None;
-    for line in glue.lines() {
+    for (i, line) in glue.lines().enumerate() {
         let text = line.trim_start();
-        let at = line.len() - text.len();
-        if let Some((name, members)) = &class {
-            if text == "}" && at + 4 == members.len() {
-                class = None;
-            } else if at == members.len() {
-                if let Some(label) = member_label(name, text) {
+        match scopes.depth(i) {
+            Some(0) if !text.is_empty() && !text.starts_with('}') => {
+                class = class_name(text).map(str::to_string);
+                current = if class.is_some() {
+                    None
+                } else {
+                    function_label(text)
+                };
+            }
+            Some(1) => {
+                if let Some(label) = class.as_deref().and_then(|c| member_label(c, text)) {
                     current = Some(label);
                 }
             }
-        } else if !text.is_empty() && (at == 0 || at == indent.len()) {
-            // Old no-modules glue puts some top-level statements at column 0
-            // and others at the IIFE's indent: both count as top level.
-            if let Some(name) = class_name(text) {
-                class = Some((name.to_string(), " ".repeat(at + 4)));
-                current = None;
-            } else if !text.starts_with('}') {
-                current = function_label(text);
-            }
+            _ => {}
         }
         let Some(label) = &current else { continue };
         let mut rest = line;
@@ -106,15 +102,51 @@ fn member_label(class: &str, member: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_recover_model::GlueFacts;
+    use wasm_recover_test_support as support;
+
+    /// The labels of a committed fixture's glue (the crate's `Counter` class,
+    /// free functions and closures).
+    fn labels_of(build: &str, target: &str) -> BTreeMap<String, String> {
+        let dir = support::fixtures_dir().join(build).join(target);
+        let glue = std::fs::read_to_string(dir.join("recover_fixture.js")).expect("fixture glue");
+        let facts = GlueFacts::scan(&glue, None).expect("the fixture glue scans");
+        labels(&glue, &facts.scopes)
+    }
 
     #[test]
     fn methods_getters_and_functions_get_their_js_names() {
-        let glue = "export function greet(name) {\n    const ret = wasm.greet(a, b);\n}\nexport class Counter {\n    constructor(label) {\n        const ret = wasm.counter_new(x);\n    }\n    get count() {\n        const ret = wasm.counter_count(this.__wbg_ptr);\n    }\n    free() {\n        wasm.__wbg_counter_free(ptr, 0);\n    }\n}\nfunction __wbg_adapter_20(arg0, arg1) {\n    wasm._dyn_core__invoke__h1(arg0, arg1);\n}\n";
-        let labels = labels(glue, "");
-        assert_eq!(labels["greet"], "greet()");
-        assert_eq!(labels["counter_new"], "new Counter()");
-        assert_eq!(labels["counter_count"], "Counter.count (getter)");
-        assert_eq!(labels["__wbg_counter_free"], "Counter.free()");
-        assert_eq!(labels["_dyn_core__invoke__h1"], "a closure");
+        // Old no-modules glue mixes column-0 and indented top-level lines in
+        // its IIFE; new nodejs glue is CommonJS with `exports.` assignments.
+        for (build, target) in [("0.2.84-abort", "no-modules"), ("0.2.130-abort", "nodejs")] {
+            let labels = labels_of(build, target);
+            let at = |name: &str| labels.get(name).map(String::as_str);
+            assert_eq!(
+                at("greet"),
+                Some("greet()"),
+                "{build}/{target}: {labels:#?}"
+            );
+            assert_eq!(at("counter_new"), Some("new Counter()"), "{build}/{target}");
+            assert_eq!(
+                at("counter_increment"),
+                Some("Counter.increment()"),
+                "{build}/{target}"
+            );
+            assert_eq!(
+                at("counter_count"),
+                Some("Counter.count (getter)"),
+                "{build}/{target}"
+            );
+            assert_eq!(
+                at("counter_set_count"),
+                Some("Counter.count (setter)"),
+                "{build}/{target}"
+            );
+            assert_eq!(
+                at("__wbg_counter_free"),
+                Some("Counter.free()"),
+                "{build}/{target}"
+            );
+        }
     }
 }

@@ -70,11 +70,7 @@ pub fn rewrite(
         );
     }
     let imports_expr = targets::instantiate(&mut edits, output)?;
-    let config = config_json(
-        output,
-        plan,
-        &entries::labels(glue, &output.glue.shape.indent),
-    );
+    let config = config_json(output, plan, &entries::labels(glue, &output.glue.scopes));
     let prologue = [
         runtime::embedded(),
         format!(

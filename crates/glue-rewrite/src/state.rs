@@ -7,13 +7,12 @@ use wasm_recover_model::BindgenOutput;
 use crate::error::Error;
 
 pub(crate) fn reset_function(glue: &str, output: &BindgenOutput) -> Result<String, Error> {
-    let indent = &output.glue.shape.indent;
     let mut body = Vec::new();
     for var in &output.glue.state_vars {
         body.push(format!("    {} = {};", var.name, var.init));
     }
     if output.glue.heap_slab {
-        body.extend(heap_reset(glue, indent, output)?);
+        body.extend(heap_reset(glue, output)?);
     }
     Ok(format!(
         "function __wbr_reset_glue() {{\n{}\n}}",
@@ -24,10 +23,13 @@ pub(crate) fn reset_function(glue: &str, output: &BindgenOutput) -> Result<Strin
 /// Pre-externref glue keeps JS values in `heap`: `new Array(N)` of `undefined`
 /// followed by a `heap.push(...)` of the reserved values. Replaying both gives
 /// the new instance the slab it expects.
-fn heap_reset(glue: &str, indent: &str, output: &BindgenOutput) -> Result<Vec<String>, Error> {
+fn heap_reset(glue: &str, output: &BindgenOutput) -> Result<Vec<String>, Error> {
+    let lines: Vec<&str> = glue.lines().collect();
+    let scopes = &output.glue.scopes;
     let top = |prefix: &str| {
-        glue.lines()
-            .find_map(|l| l.strip_prefix(indent).filter(|s| s.starts_with(prefix)))
+        (0..lines.len())
+            .filter_map(|i| scopes.statement(&lines, i))
+            .find(|s| s.starts_with(prefix))
     };
     let unknown = |what: &str| Error::UnknownShape {
         target: output.target.to_string(),

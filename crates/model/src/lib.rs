@@ -16,7 +16,7 @@ mod discover;
 mod error;
 mod plan;
 
-pub use discover::glue::{ident, ClassFacts, GlueFacts, GlueShape, ModuleSystem, StateVar};
+pub use discover::glue::{ident, ClassFacts, GlueFacts, GlueShape, ModuleSystem, Scopes, StateVar};
 pub use discover::wasm::{EhEncoding, Export, ExportKind, HardenedMark, Import, WasmFacts};
 pub use discover::{BindgenOutput, Generation, Target};
 pub use error::{Error, ErrorKind, Location};

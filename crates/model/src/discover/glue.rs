@@ -74,6 +74,8 @@ pub struct GlueFacts {
     pub state_vars: Vec<StateVar>,
     /// Whether the glue keeps JS values in a `heap` slab (pre-externref glue).
     pub heap_slab: bool,
+    /// The bracket depth of every line, relative to the glue's top level.
+    pub scopes: Scopes,
 }
 
 /// Bindings that hold no per-instance data, or that the rewriter handles itself.
@@ -104,7 +106,7 @@ impl GlueFacts {
         }
         .to_string();
         // `(function() {` opens a parenthesis and a brace: the IIFE body is at depth 2.
-        let top = TopLevel::new(&lines, if target == Target::NoModules { 2 } else { 0 });
+        let top = Scopes::new(&lines, if target == Target::NoModules { 2 } else { 0 });
         let ptr_field = if glue.contains("this.__wbg_ptr") || !glue.contains("this.ptr") {
             "__wbg_ptr"
         } else {
@@ -123,12 +125,14 @@ impl GlueFacts {
             classes: Vec::new(),
             state_vars: Vec::new(),
             heap_slab: (0..lines.len()).any(|i| {
-                top.get(&lines, i)
+                top.statement(&lines, i)
                     .is_some_and(|s| s.starts_with("const heap = new Array("))
             }),
+            scopes: Scopes::default(),
         };
         facts.classes = classes(&lines, &top)?;
         facts.state_vars = state_vars(&lines, &top)?;
+        facts.scopes = top;
         Ok(facts)
     }
 
@@ -138,23 +142,30 @@ impl GlueFacts {
     }
 }
 
-/// Which lines are top-level statements. Indentation is not reliable (old
-/// `no-modules` glue puts functions at column 0 inside its IIFE), so this
-/// counts braces, skipping strings, template literals and comments: a line is
-/// top-level when it starts at the glue's base depth (2 inside the IIFE).
-struct TopLevel {
-    starts: Vec<bool>,
+/// Where each line of the glue sits: its bracket depth relative to the top
+/// level (module scope, or the body of the `no-modules` IIFE). Indentation is
+/// not reliable (old `no-modules` glue puts functions at column 0 inside its
+/// IIFE), so this counts brackets, skipping strings, template literals and
+/// comments. Every rewrite that asks "is this line a top-level statement, or a
+/// member of that class?" asks this, so they all agree.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scopes {
+    /// Depth at the start of each line, relative to the top level; `None` for
+    /// lines that start outside it (the IIFE's own lines) or in a block comment.
+    starts: Vec<Option<usize>>,
+    /// Whether each line ends back at the top level.
     ends: Vec<bool>,
 }
 
-impl TopLevel {
+impl Scopes {
+    /// Scans `lines`; `base` is the absolute depth of the top level.
     fn new(lines: &[&str], base: usize) -> Self {
         let mut depth: usize = 0;
         let mut starts = Vec::with_capacity(lines.len());
         let mut ends = Vec::with_capacity(lines.len());
         let mut in_block_comment = false;
         for line in lines {
-            starts.push(depth == base && !in_block_comment);
+            starts.push((!in_block_comment && depth >= base).then(|| depth - base));
             let mut chars = line.chars().peekable();
             let mut quote: Option<char> = None;
             while let Some(c) = chars.next() {
@@ -187,18 +198,24 @@ impl TopLevel {
             }
             ends.push(depth == base);
         }
-        TopLevel { starts, ends }
+        Scopes { starts, ends }
     }
 
-    /// Whether line `i` (0-based) ends back at the base depth.
-    fn closes(&self, i: usize) -> bool {
-        self.ends[i]
+    /// The depth at the start of line `i` (0-based) relative to the top level:
+    /// `Some(0)` for a top-level statement, `Some(1)` for a class member.
+    pub fn depth(&self, i: usize) -> Option<usize> {
+        self.starts.get(i).copied().flatten()
     }
 
-    /// The trimmed statement text of line `i` (0-based) if it is top-level.
-    fn get<'a>(&self, lines: &[&'a str], i: usize) -> Option<&'a str> {
-        let text = lines[i].trim_start();
-        (self.starts[i] && !text.is_empty()).then_some(text)
+    /// Whether line `i` (0-based) ends back at the top level.
+    pub fn closes(&self, i: usize) -> bool {
+        self.ends.get(i).copied().unwrap_or(false)
+    }
+
+    /// The trimmed text of line `i` of `lines` if it starts a top-level statement.
+    pub fn statement<'a>(&self, lines: &[&'a str], i: usize) -> Option<&'a str> {
+        let text = lines.get(i)?.trim_start();
+        (self.depth(i) == Some(0) && !text.is_empty()).then_some(text)
     }
 }
 
@@ -299,11 +316,11 @@ fn import_names(lines: &[&str]) -> BTreeSet<String> {
     names
 }
 
-fn classes(lines: &[&str], top: &TopLevel) -> Result<Vec<ClassFacts>> {
+fn classes(lines: &[&str], top: &Scopes) -> Result<Vec<ClassFacts>> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < lines.len() {
-        let Some(stmt) = top.get(lines, i) else {
+        let Some(stmt) = top.statement(lines, i) else {
             i += 1;
             continue;
         };
@@ -350,11 +367,11 @@ fn is_literal(init: &str) -> bool {
 /// Top-level `let` bindings. Literal ones are per-instance caches the reset
 /// must restore; any other `let` whose meaning we do not know is refused,
 /// since a reset that misses state hands stale data to the new instance.
-fn state_vars(lines: &[&str], top: &TopLevel) -> Result<Vec<StateVar>> {
+fn state_vars(lines: &[&str], top: &Scopes) -> Result<Vec<StateVar>> {
     let mut vars = Vec::new();
     for i in 0..lines.len() {
         let line = lines[i];
-        let Some(stmt) = top.get(lines, i) else {
+        let Some(stmt) = top.statement(lines, i) else {
             continue;
         };
         let Some(rest) = stmt.strip_prefix("let ") else {
@@ -411,7 +428,7 @@ mod tests {
             "}",
             "let b = new Map();",
         ];
-        let err = state_vars(&lines, &TopLevel::new(&lines, 0)).unwrap_err();
+        let err = state_vars(&lines, &Scopes::new(&lines, 0)).expect_err("must be refused");
         assert_eq!(err.kind(), ErrorKind::UnknownGlueShape);
         assert_eq!(err.location(), &Location::Glue { line: 5, column: 1 });
     }
