@@ -45,6 +45,19 @@ export class StaleObjectError extends Error {
   }
 }
 
+/**
+ * Thrown to the caller when Rust code panicked and the module unwound (a
+ * `panic=unwind` build): the call ended, the instance is intact and usable.
+ */
+export class PanicError extends Error {
+  constructor(message, entry) {
+    super(message || "Rust code panicked");
+    this.name = "PanicError";
+    /** The export, method or closure that was running, when known. */
+    this.entry = entry;
+  }
+}
+
 function describe(error) {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   try {
@@ -70,6 +83,7 @@ class InstanceState {
     this.foreign = undefined; // the last JS exception an import threw
     this.stackPointer = null;
     this.restingStackPointer = 0;
+    this.tag = null; // the tag JS exceptions cross this instance with (EH modules only)
     this.pending = new Set(); // promises created by this instance's Rust code
     this.delivered = false; // the AbortError reached a promise or a handler
   }
@@ -80,7 +94,8 @@ class InstanceState {
  *
  * config: { reset: "auto" | "manual", stackPointer: string | null,
  *           functionTables: string[], start: string | null,
- *           releases: string[], entries: { [exportName]: string } }
+ *           releases: string[], entries: { [exportName]: string },
+ *           eh: boolean (the module uses exception handling) }
  * hooks:  { setWasm(exports), resetGlue(), getImports(),
  *           guardExports?(escape(state, error, name)) -> bind(raw, state, guardTable(table, name)) }
  */
@@ -102,6 +117,13 @@ class Recovery {
     this.importDescriptors = null;
     this.importDescriptorsOf = null;
     this.bindExports = null; // made from hooks.guardExports on first use
+    // A module with exception handling sees JS exceptions from imports as
+    // wasm exceptions of this tag (externref payload): its cleanups run, and
+    // the export wrapper tells them from a raw Rust exception or a trap.
+    this.jsTag =
+      config.eh && typeof WebAssembly.Tag === "function" && typeof WebAssembly.Exception === "function"
+        ? new WebAssembly.Tag({ parameters: ["externref"] })
+        : null;
   }
 
   /**
@@ -111,6 +133,7 @@ class Recovery {
    */
   wrapImports(raw, module) {
     const state = new InstanceState(this.nextGeneration++);
+    state.tag = this.jsTag;
     this.staging = state;
     const wrapped = {};
     const descriptors = module ? this.importsOf(module) : allImports(raw);
@@ -119,6 +142,13 @@ class Recovery {
       const value = source == null ? undefined : source[name];
       const target = wrapped[from] || (wrapped[from] = {});
       target[name] = kind === "function" && typeof value === "function" ? guardImport(value, state) : value;
+    }
+    if (this.config.eh) {
+      // The catch frames wasm-recover adds call this import, from the glue's
+      // own import module, to end a call whose Rust code panicked.
+      for (const from of Object.keys(wrapped)) {
+        if (wrapped[from][PANIC_IMPORT] === undefined) wrapped[from][PANIC_IMPORT] = panicImport(state);
+      }
     }
     return wrapped;
   }
@@ -172,12 +202,21 @@ class Recovery {
   /** Classifies an error that escaped wasm through export `name` of `state`. */
   escape(state, error, name) {
     if (state.dead) return state.abort || error;
+    if (state.tag && error instanceof WebAssembly.Exception && error.is(state.tag)) {
+      error = error.getArg(state.tag, 0);
+    }
     if (state.hasForeign && Object.is(error, state.foreign)) {
       state.hasForeign = false;
       state.foreign = undefined;
       if (state.importDepth === 0 && state.stackPointer) {
         state.stackPointer.value = state.restingStackPointer;
       }
+      return error;
+    }
+    if (error instanceof PanicError) {
+      // Raised by a catch frame's `__wbr_panic` import: the call ended, the
+      // instance is intact.
+      if (error.entry === undefined) error.entry = this.label(name);
       return error;
     }
     if (!raisedByWasm(error)) {
@@ -413,9 +452,31 @@ function reportLater(error) {
 // by arity because these sit on every import call.
 function importEscape(state, error) {
   if (state.dead) return state.cause;
+  if (state.tag && error instanceof WebAssembly.Exception && error.is(state.tag)) {
+    // Already tagged: thrown by a nested export of this instance and not
+    // unwrapped by JS in between. Pass it on as it is.
+    return error;
+  }
   state.hasForeign = true;
   state.foreign = error;
-  return error;
+  return state.tag ? new WebAssembly.Exception(state.tag, [error]) : error;
+}
+
+/** Name of the import the catch frames call (also in `model::names`). */
+const PANIC_IMPORT = "__wbr_panic";
+
+/** The `__wbr_panic(ptr, len)` import of one instance: throws the PanicError. */
+function panicImport(state) {
+  return (ptr, len) => {
+    let message = "";
+    try {
+      const memory = state.raw && state.raw.memory;
+      if (memory && len > 0) message = new TextDecoder().decode(new Uint8Array(memory.buffer, ptr >>> 0, len >>> 0));
+    } catch {
+      // An unreadable message must not replace the panic itself.
+    }
+    throw new PanicError(message ? `Rust code panicked: ${message}` : "Rust code panicked");
+  };
 }
 
 function guardImport(f, state) {

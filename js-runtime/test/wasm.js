@@ -164,6 +164,46 @@ export function glueModuleBytes() {
   ]);
 }
 
+const MEMORY = 5;
+const DATA = 11;
+
+/**
+ * A module whose export ends its call the way wasm-recover's catch frames do
+ * after catching a Rust panic: by calling the `__wbr_panic` import with the
+ * panic message.
+ *
+ *   (module
+ *     (import "wbg" "__wbr_panic" (func $panic (param i32 i32)))   ;; func 0
+ *     (memory (export "memory") 1)
+ *     (func (export "panics") i32.const 16  i32.const 4  call $panic)  ;; func 1
+ *     (data (i32.const 16) "boom"))
+ */
+export function panicModuleBytes() {
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(TYPE, [
+      2, // two types
+      0x60, 2, I32, I32, 0, // 0: (i32, i32) -> ()
+      0x60, 0, 0, // 1: () -> ()
+    ]),
+    ...section(IMPORT, [1, ...name("wbg"), ...name("__wbr_panic"), 0x00, 0]),
+    ...section(FUNCTION, [1, 1]),
+    ...section(MEMORY, [1, 0x00, 1]), // one memory, no maximum, one page
+    ...section(EXPORT, [2, ...name("memory"), 0x02, 0, ...name("panics"), 0x00, 1]),
+    ...section(CODE, [
+      1,
+      ...body([
+        0, // no locals
+        0x41, 16, // i32.const 16
+        0x41, 4, // i32.const 4
+        0x10, 0, // call $panic
+        0x0b, // end
+      ]),
+    ]),
+    ...section(DATA, [1, 0x00, 0x41, 16, 0x0b, ...name("boom")]),
+  ]);
+}
+
 /** The compiled glue module (compiled once per test file). */
 let compiled = null;
 export function glueModule() {
@@ -182,5 +222,8 @@ if (typeof process !== "undefined" && process.argv[1] && import.meta.url.endsWit
       "catchAll:function", "table:table", "sp:global", "starts:global", "freed:global",
     ]);
     assert.deepEqual(WebAssembly.Module.imports(glueModule()), [{ module: "wbg", name: "callJs", kind: "function" }]);
+  });
+  test("the panic module validates", () => {
+    assert.ok(WebAssembly.validate(panicModuleBytes()));
   });
 }

@@ -130,6 +130,8 @@ fn config_json(
         "releases": plan.release_exports,
         "entries": entries,
         "target": output.target.as_str(),
+        // Tag JS exceptions and accept panics from catch frames (EH modules only).
+        "eh": plan.generation != wasm_recover_model::Generation::G0,
     });
     config.to_string()
 }

@@ -9,7 +9,12 @@
 const SOURCE: &str = include_str!("../../../js-runtime/src/recovery.js");
 
 /// What the wrapper returns: every name the glue reads from `__wbr_runtime`.
-const EXPORTED: &[&str] = &["createRecovery", "AbortError", "StaleObjectError"];
+const EXPORTED: &[&str] = &[
+    "createRecovery",
+    "AbortError",
+    "StaleObjectError",
+    "PanicError",
+];
 
 /// The runtime as one `const __wbr_runtime = (function () { … })();` statement.
 pub(crate) fn embedded() -> String {
