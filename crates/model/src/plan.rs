@@ -115,15 +115,17 @@ pub enum GlueExportKind {
 impl Plan {
     /// Decides what to do with `output` under `options`.
     ///
-    /// Fails with [`ErrorKind::Unsupported`] for inputs this version cannot
-    /// harden yet (exception-handling modules, see the README's table).
+    /// Fails with [`ErrorKind::Unsupported`] for G2 inputs (wasm-bindgen's
+    /// native guards): wrapping them again needs their guards taken over
+    /// first, which this version does not do yet. G1 inputs get the G0
+    /// contract plus tagged JS exceptions (see the README's table).
     pub fn new(output: &BindgenOutput, options: &Options) -> Result<Plan> {
-        if output.generation != Generation::G0 {
+        if output.generation == Generation::G2 {
             return Err(Error::new(
                 ErrorKind::Unsupported,
                 Location::Whole,
                 format!(
-                    "{} outputs (exception handling present) are not supported by this version yet",
+                    "{} outputs (wasm-bindgen's native guards) are not supported by this version yet",
                     output.generation
                 ),
             ));
