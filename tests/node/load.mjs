@@ -1,15 +1,23 @@
 // Loads one hardened fixture output the way its target is meant to be loaded.
 //
-// The Rust harness (tests/node.rs) hardens a committed fixture into a fresh
-// directory and runs these tests with:
-//   RECOVER_DIR     the hardened output directory
-//   RECOVER_TARGET  nodejs | web | no-modules
+// The Rust harnesses (tests/node.rs, tests/hosts.rs) harden a committed
+// fixture into a fresh directory and run these tests with:
+//   RECOVER_DIR     the hardened output directory (in a page: its URL path)
+//   RECOVER_TARGET  nodejs | web | no-modules | deno
 //   RECOVER_RESET   auto | manual (what the output was hardened with)
-import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import vm from "node:vm";
+// Node and Deno read them from the environment; a Chromium page
+// (tests/browser/suite.html) defines a `process` whose `env` is its URL query.
+
+/** The host the suites run in: `node`, `deno` or `browser` (headless Chromium). */
+export const runtime = typeof Deno !== "undefined" ? "deno" : typeof document !== "undefined" ? "browser" : "node";
+const inBrowser = runtime === "browser";
+// Node built-ins are imported only where they exist (a page has none), and
+// `node:module` only for the nodejs target: in Deno it defines a global
+// (`nodeBootstrap`) that globals.test.mjs would rightly report.
+const { readFileSync } = inBrowser ? {} : await import("node:fs");
+const { join } = inBrowser ? {} : await import("node:path");
+const { pathToFileURL } = inBrowser ? {} : await import("node:url");
+const { default: vm } = inBrowser ? {} : await import("node:vm");
 
 export const dir = process.env.RECOVER_DIR;
 export const target = process.env.RECOVER_TARGET;
@@ -17,14 +25,19 @@ export const resetMode = process.env.RECOVER_RESET || "auto";
 if (!dir || !target) throw new Error("RECOVER_DIR and RECOVER_TARGET must be set (run through `cargo test`)");
 
 const stem = "recover_fixture";
-const gluePath = join(dir, `${stem}.js`);
-const wasmPath = join(dir, `${stem}_bg.wasm`);
+/** Paths in Node and Deno; absolute URLs in a page. */
+const inDir = (name) => (inBrowser ? new URL(name, new URL(dir, location.href)).href : join(dir, name));
+const gluePath = inDir(`${stem}.js`);
+const wasmPath = inDir(`${stem}_bg.wasm`);
+const glueText = inBrowser ? await (await fetch(gluePath)).text() : readFileSync(gluePath, "utf8");
 
 /**
  * Whether the glue registers class finalizers (wasm-bindgen made weak refs
- * the default only after 0.2.8x; older glue never frees on GC).
+ * the default only after 0.2.8x; older glue never frees on GC). 0.2.92
+ * declares `CounterFinalization` but its constructor never registers, so
+ * look for the registration itself.
  */
-export const hasClassFinalizers = readFileSync(gluePath, "utf8").includes("CounterFinalization");
+export const hasClassFinalizers = glueText.includes("CounterFinalization.register(");
 
 /** What the fixture's imports do; tests replace `callJs` and read `log`. */
 export const host = {
@@ -56,11 +69,14 @@ function initArg(glue, key, value) {
 
 /** The module's API object: what `require`/`import` gives a user. */
 export async function load() {
-  const glue = readFileSync(gluePath, "utf8");
+  if (inBrowser) return loadInPage();
+  const glue = glueText;
   const bytes = readFileSync(wasmPath);
   switch (target) {
-    case "nodejs":
+    case "nodejs": {
+      const { createRequire } = await import("node:module");
       return createRequire(import.meta.url)(gluePath);
+    }
     case "web": {
       const api = await import(pathToFileURL(gluePath).href);
       await api.default(initArg(glue, "module_or_path", bytes));
@@ -75,8 +91,41 @@ export async function load() {
       await api(initArg(glue, "module_or_path", bytes));
       return api;
     }
+    case "deno":
+      // Deno glue is an ES module that reads or fetches its wasm itself
+      // (`new URL("…_bg.wasm", import.meta.url)`): importing it is all a user does.
+      if (runtime !== "deno") throw new Error("the deno target runs in Deno only");
+      return await import(pathToFileURL(gluePath).href);
     default:
       throw new Error(`no Node loader for target ${target}`);
+  }
+}
+
+/** Loads the output in a Chromium page the way a web page does: from URLs. */
+async function loadInPage() {
+  switch (target) {
+    case "web": {
+      // No argument: the glue fetches `new URL("…_bg.wasm", import.meta.url)`.
+      const api = await import(gluePath);
+      await api.default();
+      return api;
+    }
+    case "no-modules": {
+      // A classic <script> declares `let wasm_bindgen` (a global binding, not a
+      // property of globalThis); the page passes the wasm's URL.
+      await new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = gluePath;
+        script.onload = resolve;
+        script.onerror = () => reject(new Error(`cannot load ${gluePath}`));
+        document.head.append(script);
+      });
+      const api = new Function("return wasm_bindgen")();
+      await api(initArg(glueText, "module_or_path", new URL(wasmPath)));
+      return api;
+    }
+    default:
+      throw new Error(`no browser loader for target ${target}`);
   }
 }
 
