@@ -201,7 +201,10 @@ class Recovery {
 
   /** Classifies an error that escaped wasm through export `name` of `state`. */
   escape(state, error, name) {
-    if (state.dead) return state.abort || error;
+    // A dead instance's own cause, thrown back by its import wrappers, becomes
+    // its AbortError; anything else (what a forwarded call on the fresh
+    // instance raised, the AbortError itself) passes unchanged.
+    if (state.dead) return Object.is(error, state.cause) ? state.abort || error : error;
     if (state.tag && error instanceof WebAssembly.Exception && error.is(state.tag)) {
       error = error.getArg(state.tag, 0);
     }
@@ -239,7 +242,7 @@ class Recovery {
     state.abort = error;
     if (this.current === state) {
       this.liveGeneration = 0;
-      this.hooks.setWasm(this.trapdoor(state));
+      this.hooks.setWasm(this.installTrapdoor(state));
     }
     if (this.settle(state, error)) state.delivered = true;
     const handler = this.onAbort;
@@ -268,13 +271,28 @@ class Recovery {
    * The exports the glue sees after an abort: every function either resets
    * and forwards (auto) or throws the AbortError at once (manual).
    */
+  installTrapdoor(state) {
+    const door = this.trapdoor(state);
+    if (this.bindExports) {
+      // The glue's one exports object now leads to the trapdoor, so a
+      // reference to it that the glue handed out (`__wasm`, init's result)
+      // never reaches the dead instance either.
+      return this.bindExports(door, state, (table, name) => guardTable(table, state, this, name));
+    }
+    for (const name of Object.keys(door)) {
+      if (typeof door[name] !== "function") door[name] = state.exports[name];
+    }
+    return door;
+  }
+
+  /** The trapdoor's functions, and the dead instance's other exports. */
   trapdoor(state) {
     const door = {};
     const releases = this.config.releases || [];
     for (const name of Object.keys(state.raw)) {
       const value = state.raw[name];
       if (typeof value !== "function") {
-        door[name] = state.exports[name];
+        door[name] = value;
       } else if (releases.includes(name)) {
         // Glue `finally` blocks free while the abort unwinds; freeing into a
         // dead instance is pointless and into a fresh one corrupts it.

@@ -102,6 +102,17 @@ test("set_on_abort returns the previous handler and accepts null", () => {
   assert.throws(() => api.set_on_abort(42), TypeError);
 });
 
+test("the exports object the glue hands out never reaches a dead instance", { skip: !api.__wasm && "this glue does not export __wasm" }, () => {
+  const exports = api.__wasm;
+  expectAbort(() => api.panic_now("through __wasm"), /panic_now/);
+  if (resetMode === "manual") {
+    assert.throws(() => exports.calls(), api.AbortError);
+    api.__wbg_reset_state();
+  }
+  assert.equal(exports.calls(), 1, "it serves the fresh instance");
+  assert.equal(api.calls(), 2);
+});
+
 if (resetMode === "manual") {
   test("reset=manual: every call throws the AbortError without entering wasm until reset", () => {
     const error = expectAbort(() => api.panic_now("manual"), /panic_now/);
