@@ -3,10 +3,11 @@
 // The Rust harness (tests/node.rs) hardens a committed fixture into a fresh
 // directory and runs these tests with:
 //   RECOVER_DIR     the hardened output directory
-//   RECOVER_TARGET  nodejs | web | no-modules
+//   RECOVER_TARGET  nodejs | web | no-modules | bundler |
+//                   experimental-nodejs-module | module
 //   RECOVER_RESET   auto | manual (what the output was hardened with)
 import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
@@ -24,7 +25,11 @@ const wasmPath = join(dir, `${stem}_bg.wasm`);
  * Whether the glue registers class finalizers (wasm-bindgen made weak refs
  * the default only after 0.2.8x; older glue never frees on GC).
  */
-export const hasClassFinalizers = readFileSync(gluePath, "utf8").includes("CounterFinalization");
+// Split targets (bundler, experimental-nodejs-module ≤ 0.2.10x) keep the glue in `_bg.js`.
+const splitGluePath = join(dir, `${stem}_bg.js`);
+export const hasClassFinalizers = readFileSync(existsSync(splitGluePath) ? splitGluePath : gluePath, "utf8").includes(
+  "CounterFinalization",
+);
 
 /** What the fixture's imports do; tests replace `callJs` and read `log`. */
 export const host = {
@@ -75,6 +80,18 @@ export async function load() {
       await api(initArg(glue, "module_or_path", bytes));
       return api;
     }
+    case "bundler": {
+      // Node's wasm ESM integration is the bundler here: it instantiates
+      // `x_bg.wasm` and links its imports to `x_bg.js`'s exports. The module a
+      // reset needs compiles in the background; wait for it, as an
+      // application that wants resets from the first abort on would.
+      const api = await import(pathToFileURL(gluePath).href);
+      await api.__wbg_reset_ready();
+      return api;
+    }
+    case "experimental-nodejs-module":
+    case "module":
+      return import(pathToFileURL(gluePath).href);
     default:
       throw new Error(`no Node loader for target ${target}`);
   }

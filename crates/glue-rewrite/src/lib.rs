@@ -68,7 +68,8 @@ pub fn rewrite(
             ),
         );
     }
-    let imports_expr = targets::instantiate(&mut edits, output)?;
+    let wiring = targets::instantiate(&mut edits, output, entry)?;
+    let imports_expr = &wiring.imports;
     let config = config_json(
         output,
         plan,
@@ -82,6 +83,9 @@ pub fn rewrite(
         state::reset_function(glue, output)?,
         closure_factories,
     ]
+    .into_iter()
+    .chain(wiring.setup)
+    .collect::<Vec<_>>()
     .join("\n");
     let prologue = indent_block(&prologue, &output.glue.shape.indent);
     let header = format!(
@@ -92,9 +96,15 @@ pub fn rewrite(
     );
     targets::insert_prologue(&mut edits, output, &header, &prologue)?;
     api::add_exports(&mut edits, output)?;
+    let entry = match entry {
+        Some(entry) if targets::is_host_linked(glue) => {
+            Some(targets::entry(entry, output, &api::names(output))?)
+        }
+        other => other.map(str::to_string),
+    };
     Ok(Rewritten {
         glue: edits.apply()?,
-        entry: entry.map(str::to_string),
+        entry,
     })
 }
 
@@ -126,6 +136,7 @@ fn config_json(
     let config = serde_json::json!({
         "reset": plan.reset.as_str(),
         "stackPointer": plan.stack_pointer_export,
+        "stackPointerSetter": plan.stack_pointer_setter.as_ref().map(|(_, name)| name),
         "functionTables": plan.function_tables,
         "start": if plan.has_start { Some(names::START_EXPORT) } else { None },
         "releases": plan.release_exports,

@@ -11,6 +11,10 @@ pub mod names {
     pub const MARK_SECTION: &str = "wasm-recover";
     /// Export name given to the shadow stack pointer global so the glue can restore it.
     pub const STACK_POINTER_EXPORT: &str = "__wbr_stack_pointer";
+    /// Export name of the function that sets the shadow stack pointer, for hosts
+    /// that expose exported globals as plain numbers (Node's wasm ESM
+    /// integration, which the `bundler` target runs on).
+    pub const STACK_POINTER_SETTER_EXPORT: &str = "__wbr_set_stack_pointer";
     /// The identifier the hardened glue binds the runtime to.
     pub const RUNTIME_BINDING: &str = "__wbr";
     /// The export that resets the module to a fresh instance (also upstream's name).
@@ -64,6 +68,10 @@ pub struct Plan {
     pub export_stack_pointer: Option<u32>,
     /// The export name under which the glue finds the stack pointer, if the module has one.
     pub stack_pointer_export: Option<String>,
+    /// `(global, export name)`: a function `(param i32)` that sets the stack
+    /// pointer global, added for the `bundler` target (whose host may expose
+    /// the exported global as a read-only number).
+    pub stack_pointer_setter: Option<(u32, String)>,
     /// Exported tables that hold functions (closures' destructors are called through them).
     pub function_tables: Vec<String>,
     /// Whether the module exports a start function the glue calls after instantiation.
@@ -113,6 +121,12 @@ impl Plan {
             reset: options.reset,
             export_stack_pointer,
             stack_pointer_export,
+            stack_pointer_setter: match (output.target, wasm.stack_pointer) {
+                (Target::Bundler, Some(global)) => {
+                    Some((global, names::STACK_POINTER_SETTER_EXPORT.to_string()))
+                }
+                _ => None,
+            },
             function_tables: wasm.function_tables.clone(),
             has_start: wasm.has_export(names::START_EXPORT),
             release_exports: wasm

@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! ;; PLAN: export_stack_pointer=0 stack_pointer_export=__wbr_stack_pointer reset=manual
+//! ;; PLAN: stack_pointer_setter=0:__wbr_set_stack_pointer
 //! ```
 //!
 //! (every key is optional; an empty `;; PLAN:` runs the passes with nothing to
@@ -83,6 +84,7 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
         .ok_or("the test has no `;; PLAN:` line")?;
     let mut export_stack_pointer = None;
     let mut stack_pointer_export = None;
+    let mut stack_pointer_setter = None;
     let mut reset = ResetMode::Auto;
     for setting in directive.split_whitespace() {
         let (key, value) = setting
@@ -91,6 +93,12 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
         match key {
             "export_stack_pointer" => export_stack_pointer = Some(value.parse()?),
             "stack_pointer_export" => stack_pointer_export = Some(value.to_string()),
+            "stack_pointer_setter" => {
+                let (global, name) = value
+                    .split_once(':')
+                    .ok_or("stack_pointer_setter=<global>:<name>")?;
+                stack_pointer_setter = Some((global.parse()?, name.to_string()));
+            }
             "reset" => {
                 reset = match value {
                     "auto" => ResetMode::Auto,
@@ -107,6 +115,7 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
         reset,
         export_stack_pointer,
         stack_pointer_export,
+        stack_pointer_setter,
         function_tables: Vec::new(),
         has_start: false,
         release_exports: Vec::new(),

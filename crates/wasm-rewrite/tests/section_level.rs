@@ -143,6 +143,7 @@ fn plan_for(facts: &WasmFacts) -> Plan {
         stack_pointer_export: facts
             .stack_pointer
             .map(|_| exported.unwrap_or(names::STACK_POINTER_EXPORT).to_string()),
+        stack_pointer_setter: None,
         function_tables: facts.function_tables.clone(),
         has_start: facts.has_export(names::START_EXPORT),
         release_exports: Vec::new(),
