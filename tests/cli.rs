@@ -221,6 +221,46 @@ fn an_unwritable_destination_fails_without_touching_anything() {
 }
 
 #[test]
+fn split_and_single_file_node_targets_are_hardened_and_named_right() {
+    for (build, target) in [
+        (NEWEST, "bundler"),
+        (OLD, "experimental-nodejs-module"),
+        (NEWEST, "experimental-nodejs-module"),
+        (NEWEST, "module"),
+    ] {
+        let (_tmp, pkg) = fixture(build, target);
+        let first = run(&[pkg.as_os_str()]);
+        assert!(
+            first.status.success(),
+            "{build}/{target}: {}",
+            stderr(&first)
+        );
+        let summary = String::from_utf8_lossy(&first.stdout);
+        assert!(
+            summary.contains(&format!(": {target}, wasm-bindgen"))
+                && summary.contains("G0: hardened"),
+            "{build}/{target}: {summary}"
+        );
+        let after_first = snapshot(&pkg);
+        let second = run(&[pkg.as_os_str()]);
+        assert!(second.status.success(), "{}", stderr(&second));
+        assert_eq!(
+            snapshot(&pkg),
+            after_first,
+            "{build}/{target}: a second run must be byte-identical"
+        );
+    }
+    // 0.2.130's bundler entry re-exports the glue name by name: the API must be added there.
+    let (_tmp, pkg) = fixture(NEWEST, "bundler");
+    assert!(run(&[pkg.as_os_str()]).status.success());
+    let entry = std::fs::read_to_string(pkg.join("recover_fixture.js")).expect("read entry");
+    assert!(
+        entry.contains("export { set_on_abort, __wbg_reset_state, AbortError, StaleObjectError, __wbg_reset_ready } from \"./recover_fixture_bg.js\";"),
+        "{entry}"
+    );
+}
+
+#[test]
 fn configuration_comes_from_cargo_metadata_and_flags_win() {
     let (tmp, pkg) = fixture(OLD, "nodejs");
     let manifest = tmp.path().join("Cargo.toml");

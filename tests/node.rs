@@ -3,8 +3,11 @@
 //!
 //! One trial per (fixture build, target, engine, reset mode), named like
 //! `0.2.100-abort/nodejs/node-20/auto`, so `cargo test --test node -- 0.2.84`
-//! filters. The full 100,000-round stress runs once (newest build, nodejs,
-//! newest Node); other trials run 2,000 rounds to stay inside CI's budget.
+//! filters. The full 100,000-round stress runs on the newest build and newest
+//! Node for `nodejs` and for `bundler` (whose host, Node's wasm ESM
+//! integration, exposes the stack pointer global as a number: only the
+//! setter export restores it); other trials run 2,000 rounds to stay inside
+//! CI's budget.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,7 +16,15 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use wasm_recover_test_support as support;
 
 /// Targets Node can load directly (the others run in Deno or a browser).
-const NODE_TARGETS: &[&str] = &["nodejs", "web", "no-modules"];
+/// `bundler` runs through Node's wasm ESM integration, which plays the bundler.
+const NODE_TARGETS: &[&str] = &[
+    "nodejs",
+    "web",
+    "no-modules",
+    "bundler",
+    "experimental-nodejs-module",
+    "module",
+];
 const ALL_NODES: &[&str] = &["node-20", "node-22", "node-24", "node-26"];
 const FULL_STRESS: &str = "100000";
 const QUICK_STRESS: &str = "2000";
@@ -29,14 +40,19 @@ fn main() {
             if !fixture.is_dir() {
                 continue;
             }
-            // The nodejs target runs on every Node; the others on the oldest and newest.
-            let engines: &[&str] = if *target == "nodejs" {
-                ALL_NODES
-            } else {
-                &["node-20", "node-26"]
+            // The nodejs target runs on every Node; the others on the oldest
+            // and newest that load them.
+            let engines: &[&str] = match *target {
+                "nodejs" => ALL_NODES,
+                // `import source` of a wasm module: Node 24+.
+                "module" => &["node-24", "node-26"],
+                _ => &["node-20", "node-26"],
             };
             for engine in engines {
-                let full = *build == newest && *target == "nodejs" && *engine == "node-26";
+                // bundler too: its host hides the stack pointer global (see node_flags).
+                let full = *build == newest
+                    && matches!(*target, "nodejs" | "bundler")
+                    && *engine == "node-26";
                 trials.push(trial(build, target, engine, "auto", &fixture, full));
             }
             // reset=manual changes the runtime's behaviour, not the glue's shape.
@@ -74,8 +90,8 @@ fn run(target: &str, engine: &str, reset: &str, fixture: &Path, full: bool) -> R
         &hardened,
         &["--reset", reset],
     )?;
-    if target == "web" {
-        // The web target is an ES module without a package.json of its own.
+    if matches!(target, "web" | "bundler" | "module") {
+        // These targets are ES modules without a package.json of their own.
         std::fs::write(hardened.join("package.json"), "{\"type\":\"module\"}\n")
             .map_err(|e| e.to_string())?;
     }
@@ -85,6 +101,7 @@ fn run(target: &str, engine: &str, reset: &str, fixture: &Path, full: bool) -> R
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
         .collect();
     let output = Command::new(&node)
+        .args(node_flags(target, engine))
         .arg("--expose-gc")
         .arg("--test")
         .arg("--test-reporter=spec")
@@ -108,5 +125,15 @@ fn run(target: &str, engine: &str, reset: &str, fixture: &Path, full: bool) -> R
             String::from_utf8_lossy(&output.stderr)
         )
         .into())
+    }
+}
+
+/// Flags a target needs on an engine: Node 20 imports `.wasm` (the bundler
+/// target's `import * as wasm from "./x_bg.wasm"`) only behind a flag; Node
+/// 22+ does so by default.
+fn node_flags(target: &str, engine: &str) -> &'static [&'static str] {
+    match (target, engine) {
+        ("bundler", "node-20") => &["--experimental-wasm-modules"],
+        _ => &[],
     }
 }

@@ -168,25 +168,19 @@ fn read(path: &Path) -> Result<String, Failed> {
 /// `js-runtime/src/recovery.js`, and would drown every diff.
 fn fold_runtime(glue: &str) -> String {
     let mut out = Vec::new();
-    let mut folded: Option<usize> = None;
+    let mut folding = false;
     for line in glue.lines() {
-        match folded {
-            None if line
-                .trim_start()
-                .starts_with("const __wbr_runtime = (function () {") =>
-            {
-                folded = Some(1)
-            }
-            None => out.push(line.to_string()),
-            Some(n) if line.trim_start() == "})();" => {
-                let indent = &line[..line.len() - line.trim_start().len()];
-                out.push(format!(
-                    "{indent}const __wbr_runtime = /* js-runtime/src/recovery.js, {} lines */;",
-                    n + 1
-                ));
-                folded = None;
-            }
-            Some(n) => folded = Some(n + 1),
+        let text = line.trim_start();
+        if !folding && text.starts_with("const __wbr_runtime = (function () {") {
+            folding = true;
+        } else if folding && text == "})();" {
+            let indent = &line[..line.len() - text.len()];
+            out.push(format!(
+                "{indent}const __wbr_runtime = /* js-runtime/src/recovery.js */;"
+            ));
+            folding = false;
+        } else if !folding {
+            out.push(line.to_string());
         }
     }
     out.join("\n") + "\n"

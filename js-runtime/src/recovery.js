@@ -93,6 +93,7 @@ class InstanceState {
  * Creates the runtime of one wasm-bindgen output.
  *
  * config: { reset: "auto" | "manual", stackPointer: string | null,
+ *           stackPointerSetter?: string | null,
  *           functionTables: string[], start: string | null,
  *           releases: string[], entries: { [exportName]: string },
  *           eh: boolean (the module uses exception handling) }
@@ -113,6 +114,8 @@ class Recovery {
     this.liveGeneration = 0; // 0 while the current instance is dead
     this.nextGeneration = 1;
     this.onAbort = null;
+    this.moduleReady = null; // compiling the module for resets (prepareReset)
+    this.moduleError = undefined; // why that failed
     this.FinalizationRegistry = registryClass(this);
     this.importDescriptors = null;
     this.importDescriptorsOf = null;
@@ -162,6 +165,75 @@ class Recovery {
     return this.importDescriptors;
   }
 
+  /**
+   * For hosts that instantiate the wasm themselves and link its imports to the
+   * glue's exported functions (a bundler or Node's wasm ESM integration for
+   * the `bundler` target; `x.js` of `experimental-nodejs-module` ≤ 0.2.10x).
+   * Stages the state of the instance the host is about to create and returns
+   * guarded versions of `raw` under the same names, for the glue to export in
+   * place of the originals. Resets build their own imports from `getImports`.
+   */
+  hostImports(raw) {
+    const state = new InstanceState(this.nextGeneration++);
+    state.tag = this.jsTag;
+    this.staging = state;
+    const guarded = {};
+    for (const name of Object.keys(raw)) {
+      const value = raw[name];
+      guarded[name] = typeof value === "function" ? guardImport(value, state) : value;
+    }
+    return guarded;
+  }
+
+  /**
+   * Takes the host's instance into use (`__wbg_set_wasm`): `exports` are its
+   * exports or its module namespace; `module` is its compiled module when the
+   * host passes it (otherwise `prepareReset` provides one).
+   */
+  adoptHost(exports, module) {
+    return this.adopt(module || null, { exports });
+  }
+
+  /**
+   * Compiles the module that resets will instantiate, in the background, for
+   * hosts that never hand the glue a `WebAssembly.Module` (the `bundler`
+   * target). Starts once, at load; a reset never fetches or compiles. Until
+   * the module is ready a reset is impossible: `reset()` throws, and a call
+   * through the trapdoor of an aborted instance (reset "auto") throws that
+   * instance's `AbortError` without entering wasm, as reset "manual" does.
+   */
+  prepareReset(url) {
+    if (this.module || this.moduleReady) return;
+    this.moduleReady = compileModule(url).then(
+      (module) => {
+        if (!this.module) this.module = module;
+      },
+      (error) => {
+        this.moduleError = error;
+        throw error;
+      },
+    );
+    // A failure is reported by reset() and resetReady(), never as an unhandled rejection.
+    this.moduleReady.catch(() => undefined);
+  }
+
+  /** Resolves once a reset is possible; rejects when the module for resets could not be compiled. */
+  resetReady() {
+    if (this.module) return Promise.resolve();
+    if (this.moduleReady) return this.moduleReady.then(() => undefined);
+    return Promise.reject(this.notReady());
+  }
+
+  notReady() {
+    if (this.moduleError !== undefined) {
+      return new Error("wasm-recover: cannot reset: compiling the wasm module for resets failed", { cause: this.moduleError });
+    }
+    if (this.moduleReady) {
+      return new Error("wasm-recover: cannot reset yet: the wasm module for resets is still compiling (await __wbg_reset_ready())");
+    }
+    return new Error("wasm-recover: cannot reset before the module has been instantiated");
+  }
+
   /** Takes a new instance into use and returns the exports the glue must call. */
   adopt(module, instance) {
     const state = this.staging || new InstanceState(this.nextGeneration++);
@@ -172,6 +244,11 @@ class Recovery {
     if (sp instanceof WebAssembly.Global) {
       state.stackPointer = sp;
       state.restingStackPointer = sp.value;
+    } else if (typeof sp === "number" && typeof state.raw[this.config.stackPointerSetter] === "function") {
+      // Node's wasm ESM integration exposes an exported global as its value at
+      // instantiation, read-only; the setter export writes the real global.
+      state.stackPointer = setterAsGlobal(state.raw[this.config.stackPointerSetter]);
+      state.restingStackPointer = sp;
     }
     state.exports = this.guardExports(state);
     this.current = state;
@@ -303,7 +380,11 @@ class Recovery {
         };
       } else {
         door[name] = (...args) => {
-          if (this.liveGeneration === 0) this.reset();
+          if (this.liveGeneration === 0) {
+            // No module to reset from yet (bundler, still compiling): the instance stays dead.
+            if (!this.module) throw state.abort;
+            this.reset();
+          }
           return this.current.exports[name](...args);
         };
       }
@@ -313,9 +394,7 @@ class Recovery {
 
   /** Replaces the instance with a fresh one from the same compiled module. */
   reset() {
-    if (!this.module) {
-      throw new Error("wasm-recover: cannot reset before the module has been instantiated");
-    }
+    if (!this.module) throw this.notReady();
     const old = this.current;
     if (old && !old.dead) {
       old.dead = true;
@@ -445,6 +524,39 @@ function raisedByWasm(error) {
     error instanceof RangeError ||
     (typeof WebAssembly.Exception === "function" && error instanceof WebAssembly.Exception)
   );
+}
+
+/** The part of a `WebAssembly.Global` the runtime uses (`value = …`), over a setter function. */
+function setterAsGlobal(set) {
+  return {
+    set value(value) {
+      set(value);
+    },
+  };
+}
+
+/** Compiles the wasm at `url`: from the file system under Node, else with `fetch`. */
+async function compileModule(url) {
+  const href = String(url);
+  const fs = nodeFs();
+  if (fs && href.startsWith("file:")) {
+    return WebAssembly.compile(await fs.promises.readFile(new URL(href)));
+  }
+  const response = await fetch(href);
+  if (!response.ok) {
+    throw new Error(`wasm-recover: fetching ${href} for resets failed: ${response.status} ${response.statusText}`);
+  }
+  const type = (response.headers.get("Content-Type") || "").split(";")[0].trim();
+  if (typeof WebAssembly.compileStreaming === "function" && type === "application/wasm") {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/** Node's `fs` without an `import` (which would break browsers and bundlers). */
+function nodeFs() {
+  const proc = typeof process === "object" && process !== null ? process : null;
+  return proc && typeof proc.getBuiltinModule === "function" ? proc.getBuiltinModule("node:fs") : null;
 }
 
 function allImports(raw) {

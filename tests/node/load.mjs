@@ -3,7 +3,8 @@
 // The Rust harnesses (tests/node.rs, tests/hosts.rs) harden a committed
 // fixture into a fresh directory and run these tests with:
 //   RECOVER_DIR     the hardened output directory (in a page: its URL path)
-//   RECOVER_TARGET  nodejs | web | no-modules | deno
+//   RECOVER_TARGET  nodejs | web | no-modules | deno | bundler |
+//                   experimental-nodejs-module | module
 //   RECOVER_RESET   auto | manual (what the output was hardened with)
 // Node and Deno read them from the environment; a Chromium page
 // (tests/browser/suite.html) defines a `process` whose `env` is its URL query.
@@ -14,7 +15,7 @@ const inBrowser = runtime === "browser";
 // Node built-ins are imported only where they exist (a page has none), and
 // `node:module` only for the nodejs target: in Deno it defines a global
 // (`nodeBootstrap`) that globals.test.mjs would rightly report.
-const { readFileSync } = inBrowser ? {} : await import("node:fs");
+const { existsSync, readFileSync } = inBrowser ? {} : await import("node:fs");
 const { join } = inBrowser ? {} : await import("node:path");
 const { pathToFileURL } = inBrowser ? {} : await import("node:url");
 const { default: vm } = inBrowser ? {} : await import("node:vm");
@@ -37,7 +38,9 @@ const glueText = inBrowser ? await (await fetch(gluePath)).text() : readFileSync
  * declares `CounterFinalization` but its constructor never registers, so
  * look for the registration itself.
  */
-export const hasClassFinalizers = glueText.includes("CounterFinalization.register(");
+// Split targets (bundler, experimental-nodejs-module <= 0.2.10x) keep the glue in `_bg.js`.
+const splitGlueText = inBrowser || !existsSync(inDir(`${stem}_bg.js`)) ? null : readFileSync(inDir(`${stem}_bg.js`), "utf8");
+export const hasClassFinalizers = (splitGlueText ?? glueText).includes("CounterFinalization.register(");
 
 /** What the fixture's imports do; tests replace `callJs` and read `log`. */
 export const host = {
@@ -96,6 +99,18 @@ export async function load() {
       // (`new URL("…_bg.wasm", import.meta.url)`): importing it is all a user does.
       if (runtime !== "deno") throw new Error("the deno target runs in Deno only");
       return await import(pathToFileURL(gluePath).href);
+    case "bundler": {
+      // Node's wasm ESM integration is the bundler here: it instantiates
+      // `x_bg.wasm` and links its imports to `x_bg.js`'s exports. The module a
+      // reset needs compiles in the background; wait for it, as an
+      // application that wants resets from the first abort on would.
+      const api = await import(pathToFileURL(gluePath).href);
+      await api.__wbg_reset_ready();
+      return api;
+    }
+    case "experimental-nodejs-module":
+    case "module":
+      return import(pathToFileURL(gluePath).href);
     default:
       throw new Error(`no Node loader for target ${target}`);
   }

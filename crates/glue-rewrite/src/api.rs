@@ -13,8 +13,21 @@ const API_NAMES: &[&str] = &[
     "StaleObjectError",
 ];
 
+/// Only where the host instantiates the wasm and the module for resets is
+/// compiled in the background (`bundler`): resolves once a reset is possible.
+const RESET_READY: &str = "__wbg_reset_ready";
+
+/// Every name the recovery API adds to `output`'s module.
+pub(crate) fn names(output: &BindgenOutput) -> Vec<&'static str> {
+    let mut names = API_NAMES.to_vec();
+    if output.target == Target::Bundler {
+        names.push(RESET_READY);
+    }
+    names
+}
+
 pub(crate) fn add_exports(edits: &mut Edits, output: &BindgenOutput) -> Result<(), Error> {
-    for name in API_NAMES {
+    for name in names(output) {
         let taken = [
             format!("export function {name}("),
             format!("export class {name} "),
@@ -43,16 +56,18 @@ pub(crate) fn add_exports(edits: &mut Edits, output: &BindgenOutput) -> Result<(
             ]
             .join("\n"),
         ),
-        ModuleSystem::Esm => edits.insert_after(
-            last,
-            [
+        ModuleSystem::Esm => {
+            let mut lines = vec![
                 "export function set_on_abort(handler) { return __wbr.setOnAbort(handler); }",
                 "export function __wbg_reset_state() { __wbr.reset(); }",
                 "export const AbortError = __wbr_runtime.AbortError;",
                 "export const StaleObjectError = __wbr_runtime.StaleObjectError;",
-            ]
-            .join("\n"),
-        ),
+            ];
+            if output.target == Target::Bundler {
+                lines.push("export function __wbg_reset_ready() { return __wbr.resetReady(); }");
+            }
+            edits.insert_after(last, lines.join("\n"))
+        }
         ModuleSystem::Script => {
             let line = edits
                 .find(1, |l| {
@@ -106,6 +121,16 @@ export function set_on_abort(handler: ((error: AbortError) => void) | null | und
 export function __wbg_reset_state(): void;
 "#;
 
+const RESET_READY_TYPE: &str = r#"/**
+ * Resolves once `__wbg_reset_state` (and the automatic reset) can run. The
+ * bundler instantiates the wasm itself, so the module a reset instantiates is
+ * compiled in the background at load. Until then an aborted instance stays
+ * dead: calls throw its `AbortError` and `__wbg_reset_state` throws. Rejects
+ * when that module could not be loaded.
+ */
+export function __wbg_reset_ready(): Promise<void>;
+"#;
+
 /// Adds the API's declarations; a `.d.ts` that has them already is unchanged.
 pub(crate) fn add_types(dts: &str, output: &BindgenOutput) -> String {
     if dts.contains("export function set_on_abort(") {
@@ -132,5 +157,8 @@ pub(crate) fn add_types(dts: &str, output: &BindgenOutput) -> String {
         out.push('\n');
     }
     out.push_str(TYPES);
+    if output.target == Target::Bundler {
+        out.push_str(RESET_READY_TYPE);
+    }
     out
 }

@@ -69,7 +69,8 @@ pub fn rewrite(
             ),
         );
     }
-    let imports_expr = targets::instantiate(&mut edits, output)?;
+    let wiring = targets::instantiate(&mut edits, output, entry)?;
+    let imports_expr = &wiring.imports;
     let config = config_json(output, plan, &entries::labels(glue, &output.glue.scopes));
     let prologue = [
         runtime::embedded(),
@@ -81,6 +82,9 @@ pub fn rewrite(
         state::reset_function(glue, output)?,
         closure_factories,
     ]
+    .into_iter()
+    .chain(wiring.setup)
+    .collect::<Vec<_>>()
     .join("\n");
     let prologue = indent_block(&prologue, &output.glue.shape.indent);
     let header = format!(
@@ -91,9 +95,15 @@ pub fn rewrite(
     );
     targets::insert_prologue(&mut edits, output, &header, &prologue)?;
     api::add_exports(&mut edits, output)?;
+    let entry = match entry {
+        Some(entry) if targets::is_host_linked(glue) => {
+            Some(targets::entry(entry, output, &api::names(output))?)
+        }
+        other => other.map(str::to_string),
+    };
     Ok(Rewritten {
         glue: edits.apply()?,
-        entry: entry.map(str::to_string),
+        entry,
     })
 }
 
@@ -125,6 +135,7 @@ fn config_json(
     let config = serde_json::json!({
         "reset": plan.reset.as_str(),
         "stackPointer": plan.stack_pointer.as_ref().map(|sp| &sp.export),
+        "stackPointerSetter": plan.stack_pointer.as_ref().and_then(|sp| sp.setter.as_ref()),
         "functionTables": plan.function_tables,
         "start": if plan.has_start { Some(names::START_EXPORT) } else { None },
         "releases": plan.release_exports,

@@ -4,27 +4,52 @@
 //! imports argument is wrapped with `__wbr.wrapImports`) and the assignment of
 //! the instance's exports to `wasm` (replaced by `__wbr.adopt`). A missing
 //! anchor is an [`Error::UnknownShape`]: the rewrite is all or nothing.
+//!
+//! Split outputs whose `x_bg.js` exports `__wbg_set_wasm` (`bundler`, and
+//! `experimental-nodejs-module` up to 0.2.10x) are instantiated by someone
+//! else, who links the wasm's imports to the glue's exported functions: those
+//! exports become guarded wrappers under the same names and `__wbg_set_wasm`
+//! adopts the instance ([`Wiring::setup`] holds the generated statements).
 
 use wasm_recover_model::{BindgenOutput, Target};
 
 use crate::edit::Edits;
 use crate::error::Error;
 
-/// Wires instantiation to the runtime; returns the JS expression that yields
-/// a fresh raw imports object for a reset.
-pub(crate) fn instantiate(edits: &mut Edits, output: &BindgenOutput) -> Result<String, Error> {
+/// How the glue is wired to the runtime.
+pub(crate) struct Wiring {
+    /// The JS expression that yields a fresh raw imports object for a reset.
+    pub(crate) imports: String,
+    /// Statements to run right after the recovery object is created (the
+    /// guarded import functions a host links to, the background compile).
+    pub(crate) setup: Option<String>,
+}
+
+/// Wires instantiation to the runtime. `entry` is the `x.js` of split targets.
+pub(crate) fn instantiate(
+    edits: &mut Edits,
+    output: &BindgenOutput,
+    entry: Option<&str>,
+) -> Result<Wiring, Error> {
     let unknown = |what: &str, line: Option<usize>| Error::UnknownShape {
         target: output.target.to_string(),
         what: what.to_string(),
         line,
     };
-    match output.target {
-        Target::Nodejs | Target::Module => {
+    if is_host_linked(edits.source()) {
+        return host_linked(edits, output, entry);
+    }
+    let imports = match output.target {
+        // 0.2.12x+ experimental-nodejs-module is one file shaped like `module`.
+        Target::Nodejs | Target::Module | Target::ExperimentalNodejsModule => {
             let line = edits
                 .find(1, |l| l.contains("new WebAssembly.Instance("))
                 .ok_or_else(|| unknown("no `new WebAssembly.Instance(` call", None))?;
             let (module, imports) = wrap_instance_call(edits, line).ok_or_else(|| {
-                unknown("`new WebAssembly.Instance(module, imports)` with other arguments", Some(line))
+                unknown(
+                    "`new WebAssembly.Instance(module, imports)` with other arguments",
+                    Some(line),
+                )
             })?;
             adopt(edits, line, &module, output)?;
             Ok(imports)
@@ -37,36 +62,59 @@ pub(crate) fn instantiate(edits: &mut Edits, output: &BindgenOutput) -> Result<S
             // initSync: a synchronous `new WebAssembly.Instance(module, imports)`.
             if let Some(line) = edits.find(1, |l| l.contains("new WebAssembly.Instance(")) {
                 wrap_instance_call(edits, line).ok_or_else(|| {
-                    unknown("`new WebAssembly.Instance(module, imports)` with other arguments", Some(line))
+                    unknown(
+                        "`new WebAssembly.Instance(module, imports)` with other arguments",
+                        Some(line),
+                    )
                 })?;
             }
             // init: `await __wbg_load(await module_or_path, imports)`.
             let load = edits
-                .find(1, |l| l.contains("await __wbg_load(") || l.contains("await load("))
+                .find(1, |l| {
+                    l.contains("await __wbg_load(") || l.contains("await load(")
+                })
                 .ok_or_else(|| unknown("no `await __wbg_load(…, imports)` call", None))?;
             let text = edits.line(load).to_string();
             let Some(pos) = text.rfind(", imports)") else {
-                return Err(unknown("`__wbg_load` called without `imports` last", Some(load)));
+                return Err(unknown(
+                    "`__wbg_load` called without `imports` last",
+                    Some(load),
+                ));
             };
-            let wrapped = format!("{}, __wbr.wrapImports(imports)){}", &text[..pos], &text[pos + ", imports)".len()..]);
+            let wrapped = format!(
+                "{}, __wbr.wrapImports(imports)){}",
+                &text[..pos],
+                &text[pos + ", imports)".len()..]
+            );
             edits.set_line(load, wrapped);
             // finalize: `wasm = instance.exports;` inside a function of (instance, module).
             let line = edits
                 .find(1, |l| l.trim() == "wasm = instance.exports;")
                 .ok_or_else(|| unknown("no `wasm = instance.exports;`", None))?;
             let indent = leading(edits.line(line));
-            edits.set_line(line, format!("{indent}wasm = __wbr.adopt(module, instance);"));
+            edits.set_line(
+                line,
+                format!("{indent}wasm = __wbr.adopt(module, instance);"),
+            );
             Ok(format!("{imports_fn}()"))
         }
-        Target::Deno if edits.source().contains("await WebAssembly.instantiateStreaming(fetch(wasmUrl), ") => {
+        Target::Deno
+            if edits
+                .source()
+                .contains("await WebAssembly.instantiateStreaming(fetch(wasmUrl), ") =>
+        {
             // 0.2.12x+: `const wasmInstantiated = await WebAssembly.instantiateStreaming(fetch(wasmUrl), imports);`
             let line = edits
-                .find(1, |l| l.contains("await WebAssembly.instantiateStreaming(fetch(wasmUrl), "))
-                .ok_or_else(|| unknown("no `instantiateStreaming(fetch(wasmUrl), imports)`", None))?;
+                .find(1, |l| {
+                    l.contains("await WebAssembly.instantiateStreaming(fetch(wasmUrl), ")
+                })
+                .ok_or_else(|| {
+                    unknown("no `instantiateStreaming(fetch(wasmUrl), imports)`", None)
+                })?;
             let text = edits.line(line).to_string();
-            let (head, imports) = text
-                .split_once("fetch(wasmUrl), ")
-                .ok_or_else(|| unknown("an instantiation this rewrite does not know", Some(line)))?;
+            let (head, imports) = text.split_once("fetch(wasmUrl), ").ok_or_else(|| {
+                unknown("an instantiation this rewrite does not know", Some(line))
+            })?;
             let imports = imports.trim_end_matches(");").to_string();
             let var = head
                 .trim_start_matches("const ")
@@ -74,22 +122,34 @@ pub(crate) fn instantiate(edits: &mut Edits, output: &BindgenOutput) -> Result<S
                 .next()
                 .unwrap_or_default()
                 .to_string();
-            edits.set_line(line, format!("{head}fetch(wasmUrl), __wbr.wrapImports({imports}));"));
+            edits.set_line(
+                line,
+                format!("{head}fetch(wasmUrl), __wbr.wrapImports({imports}));"),
+            );
             adopt(edits, line, &format!("{var}.module"), output)?;
             Ok(imports)
         }
         Target::Deno => {
             let line = edits
-                .find(1, |l| l.contains("(await WebAssembly.instantiate(") && l.contains(")).instance;"))
-                .ok_or_else(|| unknown("no `(await WebAssembly.instantiate(code, imports)).instance`", None))?;
+                .find(1, |l| {
+                    l.contains("(await WebAssembly.instantiate(") && l.contains(")).instance;")
+                })
+                .ok_or_else(|| {
+                    unknown(
+                        "no `(await WebAssembly.instantiate(code, imports)).instance`",
+                        None,
+                    )
+                })?;
             let text = edits.line(line).to_string();
             let (decl, call) = text
                 .split_once(" = (await WebAssembly.instantiate(")
-                .ok_or_else(|| unknown("an instantiation this rewrite does not know", Some(line)))?;
+                .ok_or_else(|| {
+                    unknown("an instantiation this rewrite does not know", Some(line))
+                })?;
             let args = call.trim_end_matches(")).instance;");
-            let (code, imports) = args
-                .split_once(", ")
-                .ok_or_else(|| unknown("`WebAssembly.instantiate` with other arguments", Some(line)))?;
+            let (code, imports) = args.split_once(", ").ok_or_else(|| {
+                unknown("`WebAssembly.instantiate` with other arguments", Some(line))
+            })?;
             edits.set_line(
                 line,
                 format!(
@@ -107,11 +167,194 @@ pub(crate) fn instantiate(edits: &mut Edits, output: &BindgenOutput) -> Result<S
             );
             Ok(imports.to_string())
         }
-        Target::Bundler | Target::ExperimentalNodejsModule => Err(unknown(
-            "the bundler-style targets (wasm instantiated by the bundler or by `x.js`) are not supported by this version yet",
-            None,
-        )),
+        Target::Bundler => Err(unknown("no `export function __wbg_set_wasm(`", None)),
+    }?;
+    Ok(Wiring {
+        imports,
+        setup: None,
+    })
+}
+
+/// Whether the glue is the `_bg.js` half of a split output, whose wasm is
+/// instantiated by someone else (a bundler, Node's ESM integration, `x.js`)
+/// and handed over through `__wbg_set_wasm`.
+pub(crate) fn is_host_linked(glue: &str) -> bool {
+    glue.contains("export function __wbg_set_wasm(")
+}
+
+/// `bundler` and split `experimental-nodejs-module`: the host links the wasm's
+/// imports to the glue's exported functions, so those exports become guarded
+/// wrappers (same names) for the host's instance; `__wbg_set_wasm` adopts it.
+/// A reset instantiates the same raw functions with fresh guards, from the
+/// module the host passes (`experimental-nodejs-module`) or one compiled in
+/// the background at load from `new URL("./x_bg.wasm", import.meta.url)`.
+fn host_linked(
+    edits: &mut Edits,
+    output: &BindgenOutput,
+    entry: Option<&str>,
+) -> Result<Wiring, Error> {
+    let unknown = |what: String, line: Option<usize>| Error::UnknownShape {
+        target: output.target.to_string(),
+        what,
+        line,
+    };
+    // Every function the wasm imports from the glue, grouped by import module.
+    let mut modules: Vec<(&str, Vec<&str>)> = Vec::new();
+    for import in &output.wasm.imports {
+        if !import.is_function || !output.glue.is_glue_module(&import.module) {
+            continue;
+        }
+        match modules.iter_mut().find(|(m, _)| *m == import.module) {
+            Some((_, names)) if !names.contains(&import.name.as_str()) => names.push(&import.name),
+            Some(_) => {}
+            None => modules.push((&import.module, vec![&import.name])),
+        }
     }
+    let mut names: Vec<&str> = modules
+        .iter()
+        .flat_map(|(_, n)| n.iter().copied())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in &names {
+        let decl = format!("export function {name}(");
+        let line = edits.find(1, |l| l.starts_with(&decl)).ok_or_else(|| {
+            unknown(
+                format!("the wasm imports `{name}`, which is not an `export function` of the glue"),
+                None,
+            )
+        })?;
+        let text = edits
+            .line(line)
+            .replacen("export function ", "function ", 1);
+        edits.set_line(line, text);
+    }
+    // `export function __wbg_set_wasm(val) { wasm = val; }`, or
+    // `(exports, module) { wasm = exports; wasmModule = module; }`.
+    let set = edits
+        .find(1, |l| l.starts_with("export function __wbg_set_wasm("))
+        .ok_or_else(|| unknown("no `export function __wbg_set_wasm(`".to_string(), None))?;
+    let params = edits.line(set)["export function __wbg_set_wasm(".len()..]
+        .split(')')
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>();
+    let (exports, module) = match params.as_slice() {
+        [exports] => (exports.to_string(), None),
+        [exports, module] => (exports.to_string(), Some(module.to_string())),
+        _ => {
+            return Err(unknown(
+                "`__wbg_set_wasm` with other parameters".to_string(),
+                Some(set),
+            ))
+        }
+    };
+    let assign = format!("wasm = {exports};");
+    let line = edits
+        .find(set + 1, |l| l.trim() == assign || l.trim() == "}")
+        .filter(|&n| edits.line(n).trim() == assign)
+        .ok_or_else(|| unknown(format!("`__wbg_set_wasm` without `{assign}`"), Some(set)))?;
+    let indent = leading(edits.line(line)).to_string();
+    let adopted = match &module {
+        Some(m) => format!("{indent}wasm = __wbr.adoptHost({exports}, {m});"),
+        None => format!("{indent}wasm = __wbr.adoptHost({exports});"),
+    };
+    edits.set_line(line, adopted);
+
+    let raw = names.join(", ");
+    let mut setup = vec![
+        format!("const __wbr_host_raw = {{ {raw} }};"),
+        "const __wbr_host_imports = __wbr.hostImports(__wbr_host_raw);".to_string(),
+    ];
+    let mut renames = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        setup.push(format!("const __wbr_host_{i} = __wbr_host_imports.{name};"));
+        renames.push(format!("__wbr_host_{i} as {name}"));
+    }
+    if !renames.is_empty() {
+        setup.push(format!("export {{ {} }};", renames.join(", ")));
+    }
+    if module.is_none() {
+        // The host never hands over a compiled module: compile one for resets.
+        let wasm = entry.and_then(wasm_specifier).ok_or_else(|| {
+            unknown(
+                "no `import * as wasm from \"./x_bg.wasm\"` in the entry `x.js`".to_string(),
+                None,
+            )
+        })?;
+        setup.push(format!(
+            "__wbr.prepareReset(new URL({}, import.meta.url));",
+            js_string(&wasm)
+        ));
+    }
+    let imports = modules
+        .iter()
+        .map(|(m, _)| format!("{}: __wbr_host_raw", js_string(m)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(Wiring {
+        imports: format!("({{ {imports} }})"),
+        setup: Some(setup.join("\n")),
+    })
+}
+
+/// The specifier of `import * as wasm from "./x_bg.wasm";` in a bundler entry.
+fn wasm_specifier(entry: &str) -> Option<String> {
+    entry.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix("import * as wasm from ")?;
+        let spec = rest.trim_end_matches(';').trim();
+        let spec = spec
+            .strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .or_else(|| spec.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))?;
+        spec.ends_with(".wasm").then(|| spec.to_string())
+    })
+}
+
+/// The specifier the entry imports `__wbg_set_wasm` from (the glue).
+fn glue_specifier(entry: &str) -> Option<String> {
+    entry.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix("import { __wbg_set_wasm } from ")?;
+        let spec = rest.trim_end_matches(';').trim();
+        let spec = spec
+            .strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .or_else(|| spec.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))?;
+        Some(spec.to_string())
+    })
+}
+
+/// The hardened entry (`x.js`) of a split output: an entry that re-exports
+/// the glue name by name (0.2.12x+) must also re-export the recovery API.
+pub(crate) fn entry(entry: &str, output: &BindgenOutput, api: &[&str]) -> Result<String, Error> {
+    if entry
+        .lines()
+        .any(|l| l.trim_start().starts_with("export * from "))
+    {
+        return Ok(entry.to_string());
+    }
+    let glue = glue_specifier(entry).ok_or_else(|| Error::UnknownShape {
+        target: output.target.to_string(),
+        what: "an entry `x.js` that neither re-exports the glue with `export *` nor imports `__wbg_set_wasm` from it".to_string(),
+        line: None,
+    })?;
+    let mut out = entry.to_string();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "export {{ {} }} from {};\n",
+        api.join(", "),
+        js_string(&glue)
+    ));
+    Ok(out)
+}
+
+fn js_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
 }
 
 /// Rewrites `new WebAssembly.Instance(M, I)` on `line` to wrap `I`; returns (M, I).
@@ -215,4 +458,18 @@ pub(crate) fn insert_prologue(
         edits.insert_before(1, format!("{header}\n{prologue}"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundler_entries_name_the_wasm_and_the_glue_with_either_quote() {
+        let entry =
+            "import * as wasm from './x_bg.wasm';\nimport { __wbg_set_wasm } from \"./x_bg.js\";\n";
+        assert_eq!(wasm_specifier(entry).as_deref(), Some("./x_bg.wasm"));
+        assert_eq!(glue_specifier(entry).as_deref(), Some("./x_bg.js"));
+        assert_eq!(wasm_specifier("import * as wasm from \"./x_bg.js\";"), None);
+    }
 }

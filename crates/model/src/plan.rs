@@ -11,6 +11,10 @@ pub mod names {
     pub const MARK_SECTION: &str = "wasm-recover";
     /// Export name given to the shadow stack pointer global so the glue can restore it.
     pub const STACK_POINTER_EXPORT: &str = "__wbr_stack_pointer";
+    /// Export name of the function that sets the shadow stack pointer, for hosts
+    /// that expose exported globals as plain numbers (Node's wasm ESM
+    /// integration, which the `bundler` target runs on).
+    pub const STACK_POINTER_SETTER_EXPORT: &str = "__wbr_set_stack_pointer";
     /// The identifier the hardened glue binds the runtime to.
     pub const RUNTIME_BINDING: &str = "__wbr";
     /// The export that resets the module to a fresh instance (also upstream's name).
@@ -86,6 +90,10 @@ pub struct StackPointer {
     pub export: String,
     /// Whether the wasm rewrite must add that export (the input does not export it).
     pub add_export: bool,
+    /// The export name of a function `(param i32)` that sets it, added for the
+    /// `bundler` target: Node's wasm ESM integration hands exported globals to
+    /// JS as plain numbers, so the glue could not write the global back.
+    pub setter: Option<String>,
 }
 
 /// One export of the hardened module, as the glue rewrite needs to know it.
@@ -146,20 +154,20 @@ impl Plan {
         generation: Generation,
         options: &Options,
     ) -> Plan {
-        let stack_pointer =
-            wasm.stack_pointer
-                .map(|global| match wasm.global_export_name(global) {
-                    Some(name) => StackPointer {
-                        global,
-                        export: name.to_string(),
-                        add_export: false,
-                    },
-                    None => StackPointer {
-                        global,
-                        export: names::STACK_POINTER_EXPORT.to_string(),
-                        add_export: true,
-                    },
-                });
+        let setter =
+            (target == Target::Bundler).then(|| names::STACK_POINTER_SETTER_EXPORT.to_string());
+        let stack_pointer = wasm.stack_pointer.map(|global| {
+            let (export, add_export) = match wasm.global_export_name(global) {
+                Some(name) => (name.to_string(), false),
+                None => (names::STACK_POINTER_EXPORT.to_string(), true),
+            };
+            StackPointer {
+                global,
+                export,
+                add_export,
+                setter: setter.clone(),
+            }
+        });
         let mut exports: Vec<GlueExport> = wasm
             .exports
             .iter()
@@ -174,11 +182,19 @@ impl Plan {
                 },
             })
             .collect();
-        if let Some(sp) = stack_pointer.as_ref().filter(|sp| sp.add_export) {
-            exports.push(GlueExport {
-                name: sp.export.clone(),
-                kind: GlueExportKind::Value,
-            });
+        if let Some(sp) = &stack_pointer {
+            if sp.add_export {
+                exports.push(GlueExport {
+                    name: sp.export.clone(),
+                    kind: GlueExportKind::Value,
+                });
+            }
+            if let Some(setter) = sp.setter.as_ref().filter(|s| !wasm.has_export(s)) {
+                exports.push(GlueExport {
+                    name: setter.clone(),
+                    kind: GlueExportKind::Function { params: Some(1) },
+                });
+            }
         }
         let mark = HardenedMark {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),

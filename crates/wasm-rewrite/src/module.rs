@@ -17,12 +17,18 @@ use crate::Error;
 pub(crate) mod id {
     /// A custom section.
     pub(crate) const CUSTOM: u8 = 0;
+    /// The type section.
+    pub(crate) const TYPE: u8 = 1;
     /// The import section.
     pub(crate) const IMPORT: u8 = 2;
+    /// The function section.
+    pub(crate) const FUNCTION: u8 = 3;
     /// The global section.
     pub(crate) const GLOBAL: u8 = 6;
     /// The export section.
     pub(crate) const EXPORT: u8 = 7;
+    /// The code section.
+    pub(crate) const CODE: u8 = 10;
 }
 
 /// Where each known section id goes, in the order the binary format requires

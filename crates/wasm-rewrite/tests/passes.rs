@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! ;; PLAN: export_stack_pointer=0 stack_pointer_export=__wbr_stack_pointer reset=manual
+//! ;; PLAN: stack_pointer_setter=0:__wbr_set_stack_pointer
 //! ```
 //!
 //! (every key is optional; an empty `;; PLAN:` runs the passes with nothing to
@@ -85,6 +86,7 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
         .ok_or("the test has no `;; PLAN:` line")?;
     let mut export_stack_pointer = None;
     let mut stack_pointer_export = None;
+    let mut stack_pointer_setter = None;
     let mut reset = ResetMode::Auto;
     for setting in directive.split_whitespace() {
         let (key, value) = setting
@@ -93,6 +95,12 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
         match key {
             "export_stack_pointer" => export_stack_pointer = Some(value.parse()?),
             "stack_pointer_export" => stack_pointer_export = Some(value.to_string()),
+            "stack_pointer_setter" => {
+                let (global, name) = value
+                    .split_once(':')
+                    .ok_or("stack_pointer_setter=<global>:<name>")?;
+                stack_pointer_setter = Some((global.parse()?, name.to_string()));
+            }
             "reset" => {
                 reset = match value {
                     "auto" => ResetMode::Auto,
@@ -110,18 +118,33 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
         &Options { reset },
     );
     // The directive, not the scan, decides what the passes are asked to do.
-    plan.stack_pointer = match (export_stack_pointer, stack_pointer_export) {
-        (Some(global), export) => Some(StackPointer {
+    let setter = stack_pointer_setter
+        .as_ref()
+        .map(|(_, name): &(u32, String)| name.clone());
+    plan.stack_pointer = match (
+        export_stack_pointer,
+        stack_pointer_export,
+        stack_pointer_setter,
+    ) {
+        (Some(global), export, _) => Some(StackPointer {
             global,
             export: export.unwrap_or_else(|| names::STACK_POINTER_EXPORT.to_string()),
             add_export: true,
+            setter,
         }),
-        (None, Some(export)) => Some(StackPointer {
+        (None, Some(export), _) => Some(StackPointer {
             global: 0,
             export,
             add_export: false,
+            setter,
         }),
-        (None, None) => None,
+        (None, None, Some((global, _))) => Some(StackPointer {
+            global,
+            export: names::STACK_POINTER_EXPORT.to_string(),
+            add_export: false,
+            setter,
+        }),
+        (None, None, None) => None,
     };
     // A fixed version keeps the expectations stable across releases.
     plan.mark = HardenedMark {

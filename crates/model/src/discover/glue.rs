@@ -252,6 +252,11 @@ fn detect_target(glue: &str, entry: Option<&str>) -> Result<(Target, ModuleSyste
         return Ok((Target::Deno, ModuleSystem::Esm));
     }
     if glue.contains("new WebAssembly.Instance(") && glue.contains("export ") {
+        // 0.2.12x+ `experimental-nodejs-module` is one file that reads the wasm
+        // with `node:fs`; `module` gets it from a source phase import.
+        if !glue.contains("import source ") && glue.contains("readFileSync(") {
+            return Ok((Target::ExperimentalNodejsModule, ModuleSystem::Esm));
+        }
         return Ok((Target::Module, ModuleSystem::Esm));
     }
     Err(Error::new(

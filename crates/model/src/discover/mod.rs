@@ -23,7 +23,9 @@ pub enum Target {
     Deno,
     /// `x.js` + `x_bg.js`: the bundler instantiates the wasm (ESM integration).
     Bundler,
-    /// Like `bundler`, for Node's experimental wasm ESM integration.
+    /// An ES module for Node that instantiates the wasm itself: `x.js` + `x_bg.js`
+    /// linked like `bundler` (0.2.9x–0.2.10x), or one file reading the wasm
+    /// with `node:fs` (0.2.12x+).
     ExperimentalNodejsModule,
     /// An ES module that compiles the wasm itself with top-level await (0.2.9x+ `module`/`esm` targets).
     Module,
