@@ -8,9 +8,12 @@
 // event loop could finish reading the wasm file.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { dir, target, resetMode } from "./load.mjs";
+import { dir, target, resetMode, runtime } from "./load.mjs";
+
+// Node built-ins only where the bundler target runs (Deno and Chromium pages
+// load this file too, for the other targets, and skip it).
+const { join } = runtime === "node" ? await import("node:path") : {};
+const { pathToFileURL } = runtime === "node" ? await import("node:url") : {};
 
 const skip = target !== "bundler" && "only the bundler target compiles its reset module in the background";
 
