@@ -3,8 +3,9 @@
 //! Each `tests/reference/<case>/case.toml` names a committed fixture output and
 //! the flags to harden it with. The harness hardens a copy with the real
 //! binary and compares, file by file:
-//! - `glue.diff` and `d.ts.diff`: unified diffs from the original glue and
-//!   `.d.ts` to the hardened ones, so a review reads only what changed. The
+//! - `glue.diff`, `entry.diff` (split targets' `x.js`) and `d.ts.diff`:
+//!   unified diffs from the original files to the hardened ones, so a review
+//!   reads only what changed. The
 //!   embedded runtime (`js-runtime/src/recovery.js`, tested on its own) is
 //!   folded into one placeholder line;
 //! - `wasm.txt`: the hardened module's interface (imports, exports, custom
@@ -116,6 +117,18 @@ fn run(case_dir: &Path) -> Result<(), Failed> {
             &glue,
         ),
     );
+    // Split targets: the entry `x.js` beside the `x_bg.js` glue.
+    let entry = glue.replace("_bg.js", ".js");
+    if entry != glue && case.fixture.join(&entry).is_file() {
+        check(
+            "entry.diff",
+            diff(
+                &read(&case.fixture.join(&entry))?,
+                &read(&out.join(&entry))?,
+                &entry,
+            ),
+        );
+    }
     if let Some(dts) = dts {
         check(
             "d.ts.diff",

@@ -94,6 +94,17 @@ test("a JS exception thrown by an import reaches the caller as the same value", 
   assert.equal(api.call_js(4), 9);
 });
 
+test("the error classes are exported and distinct", () => {
+  for (const name of ["AbortError", "StaleObjectError", "PanicError"]) {
+    assert.equal(typeof api[name], "function", `${name} is exported`);
+    assert.ok(new api[name]("x") instanceof Error, `${name} extends Error`);
+  }
+  assert.notEqual(api.PanicError, api.AbortError);
+  const abort = expectAbort(() => api.panic_now("not a PanicError in panic=abort"), /panic_now/);
+  assert.ok(!(abort instanceof api.PanicError), "a panic=abort panic is an abort");
+  if (resetMode === "manual") api.__wbg_reset_state();
+});
+
 test("set_on_abort returns the previous handler and accepts null", () => {
   const mine = () => {};
   const previous = api.set_on_abort(mine);

@@ -1,5 +1,6 @@
 //! The recovery API every hardened output adds, in JS and in TypeScript:
-//! `set_on_abort`, `__wbg_reset_state`, `AbortError` and `StaleObjectError`.
+//! `set_on_abort`, `__wbg_reset_state`, `AbortError`, `StaleObjectError` and
+//! `PanicError`.
 
 use wasm_recover_model::{BindgenOutput, ModuleSystem, Target};
 
@@ -11,6 +12,7 @@ const API_NAMES: &[&str] = &[
     "__wbg_reset_state",
     "AbortError",
     "StaleObjectError",
+    "PanicError",
 ];
 
 /// Only where the host instantiates the wasm and the module for resets is
@@ -53,6 +55,7 @@ pub(crate) fn add_exports(edits: &mut Edits, output: &BindgenOutput) -> Result<(
                 "module.exports.__wbg_reset_state = function () { __wbr.reset(); };",
                 "module.exports.AbortError = __wbr_runtime.AbortError;",
                 "module.exports.StaleObjectError = __wbr_runtime.StaleObjectError;",
+                "module.exports.PanicError = __wbr_runtime.PanicError;",
             ]
             .join("\n"),
         ),
@@ -62,6 +65,7 @@ pub(crate) fn add_exports(edits: &mut Edits, output: &BindgenOutput) -> Result<(
                 "export function __wbg_reset_state() { __wbr.reset(); }",
                 "export const AbortError = __wbr_runtime.AbortError;",
                 "export const StaleObjectError = __wbr_runtime.StaleObjectError;",
+                "export const PanicError = __wbr_runtime.PanicError;",
             ];
             if output.target == Target::Bundler {
                 lines.push("export function __wbg_reset_ready() { return __wbr.resetReady(); }");
@@ -89,6 +93,7 @@ pub(crate) fn add_exports(edits: &mut Edits, output: &BindgenOutput) -> Result<(
                     "OBJ.__wbg_reset_state = function () { __wbr.reset(); };",
                     "OBJ.AbortError = __wbr_runtime.AbortError;",
                     "OBJ.StaleObjectError = __wbr_runtime.StaleObjectError;",
+                    "OBJ.PanicError = __wbr_runtime.PanicError;",
                 ]
                 .map(|l| format!("{indent}{}", l.replace("OBJ", object)))
                 .join("\n"),
@@ -110,6 +115,15 @@ export class AbortError extends Error {
 }
 /** Thrown when an object or closure of a replaced instance is used. */
 export class StaleObjectError extends Error {}
+/**
+ * Thrown when Rust code panicked and the module unwound (a `panic=unwind`
+ * build with catch frames): the call ended, the instance is intact and
+ * usable. A `panic=abort` build never throws it: its panics are aborts.
+ */
+export class PanicError extends Error {
+  /** The export, method or closure that was running, when known. */
+  readonly entry: string | undefined;
+}
 /**
  * Installs the handler called once per abort; returns the previous one.
  */

@@ -95,6 +95,10 @@ pub fn rewrite(
     );
     targets::insert_prologue(&mut edits, output, &header, &prologue)?;
     api::add_exports(&mut edits, output)?;
+    if targets::is_host_linked(glue) && targets::entry_exports_raw_wasm(entry) {
+        // A live binding: it follows the trapdoor and every reset.
+        edits.insert_after(edits.line_count(), "export { wasm as __wasm };".to_string());
+    }
     let entry = match entry {
         Some(entry) if targets::is_host_linked(glue) => {
             Some(targets::entry(entry, output, &api::names(output))?)

@@ -327,9 +327,34 @@ fn glue_specifier(entry: &str) -> Option<String> {
     })
 }
 
+/// How a split output's entry hands out the raw instance exports (0.2.100 experimental-nodejs-module).
+pub(crate) const RAW_WASM_EXPORT: &str = "export const __wasm = wasm;";
+const GUARDED_WASM_NOTE: &str = "// wasm-recover: `__wasm` is exported by the glue, guarded.";
+
+/// Whether `entry` hands out the raw instance exports as `__wasm`.
+pub(crate) fn entry_exports_raw_wasm(entry: Option<&str>) -> bool {
+    entry.is_some_and(|e| e.lines().any(|l| l.trim() == RAW_WASM_EXPORT))
+}
+
 /// The hardened entry (`x.js`) of a split output: an entry that re-exports
 /// the glue name by name (0.2.12x+) must also re-export the recovery API.
 pub(crate) fn entry(entry: &str, output: &BindgenOutput, api: &[&str]) -> Result<String, Error> {
+    // `export const __wasm = wasm;` hands out the raw instance's exports, which
+    // would reach a dead instance; the glue exports its guarded `wasm` as
+    // `__wasm` instead (see `RAW_WASM_EXPORT`), and `export *` passes it on.
+    let entry = entry
+        .lines()
+        .map(|l| {
+            if l.trim() == RAW_WASM_EXPORT {
+                GUARDED_WASM_NOTE
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + if entry.ends_with('\n') { "\n" } else { "" };
+    let entry = entry.as_str();
     if entry
         .lines()
         .any(|l| l.trim_start().starts_with("export * from "))
