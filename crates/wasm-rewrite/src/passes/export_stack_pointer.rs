@@ -68,39 +68,14 @@ fn export_global(module: &mut Module<'_>, plan: &Plan) -> Result<Outcome, Error>
     if global >= count {
         return Err(Error::NoSuchGlobal { global, count });
     }
-    let mut exports = ExportSection::new();
-    if let Some(section) = module.section(id::EXPORT) {
-        for export in ExportSectionReader::new(section.reader())? {
-            let export = export?;
-            if export.name == name {
-                if export.kind == ExternalKind::Global && export.index == global {
-                    return Ok(Outcome::unchanged(format!(
-                        "global {global} is already exported as `{name}`"
-                    )));
-                }
-                return Err(Error::ExportNameTaken {
-                    name: name.to_string(),
-                    global,
-                    offset: section.offset(),
-                });
-            }
-            let kind = match export.kind {
-                ExternalKind::Func => ExportKind::Func,
-                ExternalKind::Table => ExportKind::Table,
-                ExternalKind::Memory => ExportKind::Memory,
-                ExternalKind::Global => ExportKind::Global,
-                ExternalKind::Tag => ExportKind::Tag,
-                ExternalKind::FuncExact => {
-                    return Err(Error::Unsupported {
-                        name: export.name.to_string(),
-                        what: "exact function exports (custom-descriptors proposal)",
-                        offset: section.offset(),
-                    })
-                }
-            };
-            exports.export(export.name, kind, export.index);
-        }
-    }
+    let Some(mut exports) = exports_but(module, name, global, |kind, index| {
+        kind == ExternalKind::Global && index == global
+    })?
+    else {
+        return Ok(Outcome::unchanged(format!(
+            "global {global} is already exported as `{name}`"
+        )));
+    };
 
     // Mutate: the same exports, then the new one.
     exports.export(name, ExportKind::Global, global);
@@ -138,39 +113,13 @@ fn add_setter(module: &mut Module<'_>, global: u32, name: &str) -> Result<Outcom
     if global >= count {
         return Err(Error::NoSuchGlobal { global, count });
     }
-    let mut exports = ExportSection::new();
-    if let Some(section) = module.section(id::EXPORT) {
-        for export in ExportSectionReader::new(section.reader())? {
-            let export = export?;
-            if export.name == name {
-                if export.kind == ExternalKind::Func {
-                    return Ok(Outcome::unchanged(format!(
-                        "the stack pointer setter `{name}` is already exported"
-                    )));
-                }
-                return Err(Error::ExportNameTaken {
-                    name: name.to_string(),
-                    global,
-                    offset: section.offset(),
-                });
-            }
-            let kind = match export.kind {
-                ExternalKind::Func => ExportKind::Func,
-                ExternalKind::Table => ExportKind::Table,
-                ExternalKind::Memory => ExportKind::Memory,
-                ExternalKind::Global => ExportKind::Global,
-                ExternalKind::Tag => ExportKind::Tag,
-                ExternalKind::FuncExact => {
-                    return Err(Error::Unsupported {
-                        name: export.name.to_string(),
-                        what: "exact function exports (custom-descriptors proposal)",
-                        offset: section.offset(),
-                    })
-                }
-            };
-            exports.export(export.name, kind, export.index);
-        }
-    }
+    let Some(mut exports) =
+        exports_but(module, name, global, |kind, _| kind == ExternalKind::Func)?
+    else {
+        return Ok(Outcome::unchanged(format!(
+            "the stack pointer setter `{name}` is already exported"
+        )));
+    };
     let mut imported_functions = 0u32;
     if let Some(section) = module.section(id::IMPORT) {
         for import in ImportSectionReader::new(section.reader())?.into_imports() {
@@ -217,4 +166,48 @@ fn append_entry(module: &mut Module<'_>, section_id: u8, entry: &[u8]) -> Result
     contents.extend_from_slice(entry);
     module.set_section(section_id, contents);
     Ok(count)
+}
+
+/// The module's exports, re-encoded in order, for adding `name` after them.
+/// `None` when `name` is exported already as what `is_ours(kind, index)`
+/// accepts (what a second run sees); an error when it names something else.
+fn exports_but(
+    module: &Module<'_>,
+    name: &str,
+    global: u32,
+    is_ours: impl Fn(ExternalKind, u32) -> bool,
+) -> Result<Option<ExportSection>, Error> {
+    let mut exports = ExportSection::new();
+    let Some(section) = module.section(id::EXPORT) else {
+        return Ok(Some(exports));
+    };
+    for export in ExportSectionReader::new(section.reader())? {
+        let export = export?;
+        if export.name == name {
+            if is_ours(export.kind, export.index) {
+                return Ok(None);
+            }
+            return Err(Error::ExportNameTaken {
+                name: name.to_string(),
+                global,
+                offset: section.offset(),
+            });
+        }
+        let kind = match export.kind {
+            ExternalKind::Func => ExportKind::Func,
+            ExternalKind::Table => ExportKind::Table,
+            ExternalKind::Memory => ExportKind::Memory,
+            ExternalKind::Global => ExportKind::Global,
+            ExternalKind::Tag => ExportKind::Tag,
+            ExternalKind::FuncExact => {
+                return Err(Error::Unsupported {
+                    name: export.name.to_string(),
+                    what: "exact function exports (custom-descriptors proposal)",
+                    offset: section.offset(),
+                })
+            }
+        };
+        exports.export(export.name, kind, export.index);
+    }
+    Ok(Some(exports))
 }
