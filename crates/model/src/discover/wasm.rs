@@ -26,7 +26,9 @@ const GLUE_MODULE_SUFFIX: &str = "_bg.js";
 /// Export name prefixes that only wasm-bindgen emits.
 const BINDGEN_EXPORT_PREFIXES: [&str; 2] = ["__wbindgen_", "__wbg_"];
 /// Tags imported by wasm-bindgen 0.2.114+ to re-tag JS exceptions (FIELD-NOTES §1, G2).
-const NATIVE_GUARD_TAGS: [&str; 2] = ["__wbindgen_jstag", "__wbindgen_wrapped_jstag"];
+/// 0.2.113 already imports `__wbindgen_jstag` (to catch JS exceptions in
+/// `catch` imports) without guarding anything, so only the wrapped tag counts.
+const NATIVE_GUARD_TAGS: [&str; 1] = ["__wbindgen_wrapped_jstag"];
 /// Global exported by wasm-bindgen 0.2.114+ once the instance has aborted.
 const NATIVE_GUARD_GLOBAL: &str = "__instance_terminated";
 /// The name LLVM gives the shadow stack pointer global.
@@ -52,8 +54,8 @@ pub struct WasmFacts {
     /// Names of the exported tables whose elements are functions.
     pub function_tables: Vec<String>,
     /// Whether the module has wasm-bindgen 0.2.114+'s native guards: it imports
-    /// a `__wbindgen_jstag`/`__wbindgen_wrapped_jstag` tag or exports the
-    /// `__instance_terminated` global.
+    /// the `__wbindgen_wrapped_jstag` tag or exports the `__instance_terminated`
+    /// global (a bare `__wbindgen_jstag` import, as in 0.2.113, is no guard).
     pub native_guards: bool,
     /// The mark a previous run of this tool left (custom section
     /// [`names::MARK_SECTION`]).
@@ -921,12 +923,14 @@ mod tests {
 
     #[test]
     fn native_guards_from_tag_import() {
-        for tag in ["__wbindgen_jstag", "__wbindgen_wrapped_jstag"] {
-            let facts = scan(&format!(
-                r#"(module (import "wbg" "{tag}" (tag (param externref))))"#
-            ));
-            assert!(facts.native_guards, "{tag}");
-        }
+        let tag = |name: &str| {
+            scan(&format!(
+                r#"(module (import "wbg" "{name}" (tag (param externref))))"#
+            ))
+        };
+        assert!(tag("__wbindgen_wrapped_jstag").native_guards);
+        // 0.2.113 imports the plain JS tag for its `catch` imports and guards nothing.
+        assert!(!tag("__wbindgen_jstag").native_guards);
     }
 
     #[test]
