@@ -3,11 +3,12 @@
 //! Each input starts with a directive that builds the [`Plan`]:
 //!
 //! ```text
-//! ;; PLAN: export_stack_pointer=0 stack_pointer_export=__wbr_stack_pointer reset=manual
+//! ;; PLAN: generation=G1 export_stack_pointer=0 stack_pointer_export=__wbr_stack_pointer reset=manual
 //! ```
 //!
-//! (every key is optional; an empty `;; PLAN:` runs the passes with nothing to
-//! export). The harness hardens the module, validates the output with EH
+//! (every key is optional; an empty `;; PLAN:` runs the passes on a G0 plan
+//! with nothing to export; `generation=G1` gives the plan the catch frames
+//! that `Plan::from_wasm` decides for a G1 module). The harness hardens the module, validates the output with EH
 //! features on, checks that the EH encoding did not change (and is not mixed),
 //! hardens the output again and requires the same bytes with no pass reporting
 //! a change, and compares the report plus the printed module with
@@ -86,6 +87,7 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
     let mut export_stack_pointer = None;
     let mut stack_pointer_export = None;
     let mut reset = ResetMode::Auto;
+    let mut generation = Generation::G0;
     for setting in directive.split_whitespace() {
         let (key, value) = setting
             .split_once('=')
@@ -93,6 +95,14 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
         match key {
             "export_stack_pointer" => export_stack_pointer = Some(value.parse()?),
             "stack_pointer_export" => stack_pointer_export = Some(value.to_string()),
+            "generation" => {
+                generation = match value {
+                    "G0" => Generation::G0,
+                    "G1" => Generation::G1,
+                    "G2" => Generation::G2,
+                    _ => return Err(format!("unknown generation `{value}`").into()),
+                }
+            }
             "reset" => {
                 reset = match value {
                     "auto" => ResetMode::Auto,
@@ -106,7 +116,7 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
     let mut plan = Plan::from_wasm(
         &WasmFacts::scan(&wat::parse_str(text)?)?,
         Target::Web,
-        Generation::G0,
+        generation,
         &Options { reset },
     );
     // The directive, not the scan, decides what the passes are asked to do.
