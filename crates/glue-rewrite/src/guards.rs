@@ -81,6 +81,7 @@ mod tests {
             reset: ResetMode::Auto,
             stack_pointer: None,
             exports,
+            catch_frames: None,
             function_tables: Vec::new(),
             has_start: false,
             release_exports: Vec::new(),

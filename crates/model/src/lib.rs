@@ -20,4 +20,6 @@ pub use discover::glue::{ident, ClassFacts, GlueFacts, GlueShape, ModuleSystem, 
 pub use discover::wasm::{EhEncoding, Export, ExportKind, HardenedMark, Import, WasmFacts};
 pub use discover::{BindgenOutput, Generation, Target};
 pub use error::{Error, ErrorKind, Location};
-pub use plan::{names, GlueExport, GlueExportKind, Options, Plan, ResetMode, StackPointer};
+pub use plan::{
+    names, CatchFrames, GlueExport, GlueExportKind, Options, Plan, ResetMode, StackPointer,
+};

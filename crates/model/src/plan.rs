@@ -1,6 +1,6 @@
 //! The plan both rewriters follow, and the names they must agree on.
 
-use crate::discover::wasm::{ExportKind, HardenedMark, WasmFacts};
+use crate::discover::wasm::{EhEncoding, ExportKind, HardenedMark, WasmFacts};
 use crate::discover::{BindgenOutput, Generation, Target};
 use crate::error::{Error, ErrorKind, Location, Result};
 
@@ -25,6 +25,15 @@ pub mod names {
     pub const GLUE_MARKER: &str = "/* hardened by wasm-recover";
     /// Start function wasm-bindgen exports when the crate has `#[wasm_bindgen(start)]` or needs init.
     pub const START_EXPORT: &str = "__wbindgen_start";
+    /// Function the wasm imports from the glue's import module to end a call
+    /// whose Rust panic reached a catch frame: `(message_ptr: i32, message_len:
+    /// i32) -> ()`, never returns (it throws the `PanicError`). The message is
+    /// UTF-8 at `message_ptr` (in memory below the stack pointer, valid only
+    /// during the call); `message_len` 0 means "no message recovered".
+    pub const PANIC_IMPORT: &str = "__wbr_panic";
+    /// Import module the glue provides its imports under when the module has
+    /// no function import to copy it from.
+    pub const DEFAULT_IMPORT_MODULE: &str = "wbg";
 }
 
 /// What to do after an abort.
@@ -78,6 +87,21 @@ pub struct Plan {
     pub release_exports: Vec<String>,
     /// The mark written into the hardened module.
     pub mark: HardenedMark,
+    /// Catch frames to give every export (G1 modules only): see
+    /// [`CatchFrames`].
+    pub catch_frames: Option<CatchFrames>,
+}
+
+/// What the wasm rewrite needs to give every JS→wasm entry of a panic=unwind
+/// module a frame that turns a Rust panic into a `PanicError`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatchFrames {
+    /// The module's own EH encoding: the frames use it (V8 rejects mixed modules).
+    pub encoding: EhEncoding,
+    /// The import module the glue's functions come from (`wbg`,
+    /// `__wbindgen_placeholder__`, `./x_bg.js`): [`names::PANIC_IMPORT`] is
+    /// imported from it.
+    pub import_module: String,
 }
 
 /// Where the glue finds the shadow stack pointer, to restore it after a JS
@@ -200,7 +224,20 @@ impl Plan {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             reset: options.reset.as_str().to_string(),
         };
+        let catch_frames = match (generation, wasm.eh) {
+            (Generation::G1, Some(encoding)) => Some(CatchFrames {
+                encoding,
+                import_module: wasm
+                    .imports
+                    .iter()
+                    .find(|i| i.is_function)
+                    .map_or(names::DEFAULT_IMPORT_MODULE, |i| i.module.as_str())
+                    .to_string(),
+            }),
+            _ => None,
+        };
         Plan {
+            catch_frames,
             target,
             generation,
             reset: options.reset,

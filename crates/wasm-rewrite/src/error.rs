@@ -50,4 +50,20 @@ pub enum Error {
         /// Where it is.
         offset: usize,
     },
+
+    /// walrus could not decode the module into IR (for an IR-level pass).
+    #[error("cannot decode the module into IR: {source:#}")]
+    Ir {
+        /// walrus's error, which names the offending function or section.
+        #[source]
+        source: anyhow::Error,
+    },
+
+    /// A catch frame needs something the module does not have (or that could
+    /// not be identified in it).
+    #[error("cannot add catch frames: {what}")]
+    CatchFrames {
+        /// What is missing or ambiguous, and where.
+        what: String,
+    },
 }

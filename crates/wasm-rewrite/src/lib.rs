@@ -7,15 +7,18 @@
 //!
 //! Architecture invariants:
 //! - no IO: input is `&[u8]` and a `&Plan`, output is bytes and a report;
-//! - section-level edits only (for G0 inputs): a pass decodes the few sections
+//! - section-level edits only for G0 inputs: a pass decodes the few sections
 //!   it needs and re-encodes only what it changes; function bodies are never
-//!   decoded or re-encoded, and every untouched section is copied byte for byte;
+//!   decoded or re-encoded, and every untouched section is copied byte for byte.
+//!   IR-level passes (walrus) run first and only when the plan gives them work
+//!   (exception-handling modules);
 //! - the output validates whenever the input did;
 //! - a second run with the same plan changes nothing (same bytes, and every
 //!   pass reports `changed: false`).
 #![deny(missing_docs)]
 
 mod error;
+mod ir;
 mod module;
 mod passes;
 
@@ -66,10 +69,21 @@ pub struct PassReport {
 /// Fails with [`Error::Parse`] when the input does not parse, and with the
 /// other [`Error`] kinds when the plan does not fit the module.
 pub fn harden(wasm: &[u8], plan: &Plan) -> Result<Hardened, Error> {
-    let mut module = Module::parse(wasm)?;
     let mut report = Report::default();
+    let after_ir = run_ir_passes(wasm, plan, &mut report)?;
+    let input = after_ir.as_deref().unwrap_or(wasm);
+    let mut module = Module::parse(input)?;
+    if after_ir.is_some() {
+        // walrus would write its own `producers` section (adding itself);
+        // keep the input's, byte for byte: discovery reads the wasm-bindgen
+        // version from it.
+        module.restore_custom(&Module::parse(wasm)?, ir::PRODUCERS);
+    }
     for pass in passes::PASSES {
-        let outcome = (pass.run)(&mut module, plan)?;
+        let passes::Run::Section(run) = pass.run else {
+            continue;
+        };
+        let outcome = run(&mut module, plan)?;
         log::debug!(
             "{}: {} ({})",
             pass.name,
@@ -89,7 +103,46 @@ pub fn harden(wasm: &[u8], plan: &Plan) -> Result<Hardened, Error> {
     let wasm = if module.is_edited() {
         module.encode()
     } else {
-        wasm.to_vec()
+        input.to_vec()
     };
     Ok(Hardened { wasm, report })
+}
+
+/// Runs the IR-level passes (they come first in the table) over one walrus
+/// module; returns the new bytes when any of them changed it, `None` when
+/// none had work or none changed anything (the input then stays byte for byte).
+fn run_ir_passes(wasm: &[u8], plan: &Plan, report: &mut Report) -> Result<Option<Vec<u8>>, Error> {
+    let ir_passes = || {
+        passes::PASSES.iter().filter_map(|pass| match pass.run {
+            passes::Run::Ir { wants, run } => Some((pass.name, wants, run)),
+            passes::Run::Section(_) => None,
+        })
+    };
+    if !ir_passes().any(|(_, wants, _)| wants(plan)) {
+        for (name, _, _) in ir_passes() {
+            report.passes.push(PassReport {
+                name,
+                changed: false,
+                summary: "nothing to do under this plan".to_string(),
+            });
+        }
+        return Ok(None);
+    }
+    let mut module = ir::parse(wasm)?;
+    let mut changed = false;
+    for (name, wants, run) in ir_passes() {
+        let outcome = if wants(plan) {
+            run(&mut module, plan)?
+        } else {
+            passes::Outcome::unchanged("nothing to do under this plan")
+        };
+        log::debug!("{name}: {}", outcome.summary);
+        changed |= outcome.changed;
+        report.passes.push(PassReport {
+            name,
+            changed: outcome.changed,
+            summary: outcome.summary,
+        });
+    }
+    Ok(changed.then(|| module.emit_wasm()))
 }

@@ -204,6 +204,31 @@ impl<'a> Module<'a> {
         removed
     }
 
+    /// Appends a copy of every custom section named `name` of `other` that
+    /// this module lacks (a section an IR round trip dropped).
+    pub(crate) fn restore_custom(&mut self, other: &Module<'a>, name: &str) {
+        if self
+            .sections
+            .iter()
+            .any(|s| s.name.as_deref() == Some(name))
+        {
+            return;
+        }
+        for section in other
+            .sections
+            .iter()
+            .filter(|s| s.name.as_deref() == Some(name))
+        {
+            self.edited = true;
+            self.sections.push(Section {
+                id: section.id,
+                name: section.name.clone(),
+                contents: section.contents.clone(),
+                offset: section.offset,
+            });
+        }
+    }
+
     /// Appends a section at the end of the module.
     pub(crate) fn push(&mut self, section: Section<'a>) {
         self.edited = true;

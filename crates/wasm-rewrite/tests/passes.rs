@@ -3,12 +3,13 @@
 //! Each input starts with a directive that builds the [`Plan`]:
 //!
 //! ```text
-//! ;; PLAN: export_stack_pointer=0 stack_pointer_export=__wbr_stack_pointer reset=manual
+//! ;; PLAN: generation=G1 export_stack_pointer=0 stack_pointer_export=__wbr_stack_pointer reset=manual
 //! ;; PLAN: stack_pointer_setter=0:__wbr_set_stack_pointer
 //! ```
 //!
-//! (every key is optional; an empty `;; PLAN:` runs the passes with nothing to
-//! export). The harness hardens the module, validates the output with EH
+//! (every key is optional; an empty `;; PLAN:` runs the passes on a G0 plan
+//! with nothing to export; `generation=G1` gives the plan the catch frames
+//! that `Plan::from_wasm` decides for a G1 module). The harness hardens the module, validates the output with EH
 //! features on, checks that the EH encoding did not change (and is not mixed),
 //! hardens the output again and requires the same bytes with no pass reporting
 //! a change, and compares the report plus the printed module with
@@ -88,6 +89,7 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
     let mut stack_pointer_export = None;
     let mut stack_pointer_setter = None;
     let mut reset = ResetMode::Auto;
+    let mut generation = Generation::G0;
     for setting in directive.split_whitespace() {
         let (key, value) = setting
             .split_once('=')
@@ -100,6 +102,14 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
                     .split_once(':')
                     .ok_or("stack_pointer_setter=<global>:<name>")?;
                 stack_pointer_setter = Some((global.parse()?, name.to_string()));
+            }
+            "generation" => {
+                generation = match value {
+                    "G0" => Generation::G0,
+                    "G1" => Generation::G1,
+                    "G2" => Generation::G2,
+                    _ => return Err(format!("unknown generation `{value}`").into()),
+                }
             }
             "reset" => {
                 reset = match value {
@@ -114,7 +124,7 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
     let mut plan = Plan::from_wasm(
         &WasmFacts::scan(&wat::parse_str(text)?)?,
         Target::Web,
-        Generation::G0,
+        generation,
         &Options { reset },
     );
     // The directive, not the scan, decides what the passes are asked to do.

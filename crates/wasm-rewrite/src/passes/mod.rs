@@ -1,10 +1,14 @@
 //! The passes, and the one ordered table that drives the pipeline, `--list-passes`
 //! and the report.
 //!
-//! A pass is a file here with `pub(crate) fn run(&mut Module, &Plan) -> Result<Outcome>`
-//! and a header (Does / Input / Output / Invariants / Leaves alone / Level).
-//! Add it to [`PASSES`] where it must run; nothing else registers it.
+//! A pass is a file here with a `pub(crate) fn run` and a header (Does / Input /
+//! Output / Invariants / Leaves alone / Level). Section-level passes take the
+//! section list ([`Module`]); IR-level passes take a walrus module and run
+//! first, before any section pass, so the module is decoded into IR at most
+//! once (and not at all when no IR pass has work: see [`Run::Ir`]).
+//! Add a pass to [`PASSES`] where it must run; nothing else registers it.
 
+mod add_catch_frames;
 mod export_stack_pointer;
 mod mark_hardened;
 
@@ -36,8 +40,21 @@ impl Outcome {
     }
 }
 
-/// The entry point every pass has.
-pub(crate) type Run = fn(&mut Module<'_>, &Plan) -> Result<Outcome, Error>;
+/// The entry point of a pass, by level.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Run {
+    /// A section-level pass.
+    Section(fn(&mut Module<'_>, &Plan) -> Result<Outcome, Error>),
+    /// An IR-level pass. `wants` says, from the plan alone, whether the pass
+    /// has anything to do; when no IR pass wants the module, it is never
+    /// decoded into walrus IR (that costs seconds on big G0 modules).
+    Ir {
+        /// Whether the pass has work under this plan.
+        wants: fn(&Plan) -> bool,
+        /// The pass itself.
+        run: fn(&mut walrus::Module, &Plan) -> Result<Outcome, Error>,
+    },
+}
 
 /// A pass as `--list-passes` shows it.
 #[derive(Debug, Clone, Copy)]
@@ -53,19 +70,45 @@ pub struct PassInfo {
 /// the module every other pass has finished with.
 pub(crate) const PASSES: &[PassInfo] = &[
     PassInfo {
+        name: "add_catch_frames",
+        description: "wrap every export of a panic=unwind module in a frame that turns a Rust panic into a PanicError",
+        run: Run::Ir {
+            wants: add_catch_frames::wants,
+            run: add_catch_frames::run,
+        },
+    },
+    PassInfo {
         name: "export_stack_pointer",
         description:
             "export the shadow stack pointer global so the glue can restore it after a trap",
-        run: export_stack_pointer::run,
+        run: Run::Section(export_stack_pointer::run),
     },
     PassInfo {
         name: "mark_hardened",
         description: "record the tool version and reset mode in a `wasm-recover` custom section",
-        run: mark_hardened::run,
+        run: Run::Section(mark_hardened::run),
     },
 ];
 
 /// Every pass [`harden`](crate::harden) runs, in order: for `--list-passes`.
 pub fn passes() -> &'static [PassInfo] {
     PASSES
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Run, PASSES};
+
+    /// `harden` runs IR passes before section passes whatever the table
+    /// says; the table must say the same, or the report would lie.
+    #[test]
+    fn ir_passes_come_first() {
+        let first_section = PASSES
+            .iter()
+            .position(|p| matches!(p.run, Run::Section(_)))
+            .unwrap_or(PASSES.len());
+        assert!(PASSES[first_section..]
+            .iter()
+            .all(|p| matches!(p.run, Run::Section(_))));
+    }
 }

@@ -1,0 +1,21 @@
+//! Decoding a module into walrus IR, for the passes that rewrite bodies.
+//!
+//! The settings keep the output close to the input: the name section is
+//! kept, both EH encodings parse (FIELD-NOTES §5), and the `producers`
+//! section is left out of the output ([`harden`](crate::harden) puts the
+//! input's back, byte for byte, instead of one walrus adds itself to).
+
+use crate::Error;
+
+/// Name of the custom section walrus would rewrite.
+pub(crate) const PRODUCERS: &str = "producers";
+
+/// Parses `wasm` into walrus IR.
+pub(crate) fn parse(wasm: &[u8]) -> Result<walrus::Module, Error> {
+    let mut config = walrus::ModuleConfig::new();
+    config
+        .generate_producers_section(false)
+        .generate_name_section(true)
+        .legacy_exceptions(true);
+    config.parse(wasm).map_err(|source| Error::Ir { source })
+}

@@ -1,0 +1,421 @@
+//! The code a catch frame adds: one shared handler and one wrapper per export.
+//!
+//! A wrapper has the export's type. It saves `__stack_pointer`, calls the
+//! original function inside a `try` (legacy) or `try_table` (exnref) that
+//! catches the Rust panic tag and hands it, with the saved stack pointer, to
+//! the handler; any other exception (a JS one, or wasm-bindgen 0.2.107+'s own
+//! `PanicError`, thrown from JS) leaves unchanged after the stack pointer is
+//! put back. Traps are not exceptions and pass untouched. When JS is the only
+//! caller of an export, the frame goes inside the function instead
+//! ([`frame_in_place`]): no extra call.
+//!
+//! The handler (`(exn: i32, saved_sp: i32)`, never returns):
+//! 1. takes 16 bytes of scratch below the saved stack pointer and calls std's
+//!    `catch_unwind::cleanup(scratch, exn)`, which frees the exception object,
+//!    decrements the panic count and writes the payload `Box<dyn Any + Send>`
+//!    (data, vtable) to the scratch;
+//! 2. reads the panic message while the payload is alive and copies up to
+//!    [`MESSAGE_MAX`] bytes of it (cut on a UTF-8 boundary) below the
+//!    scratch: a `&'static str` payload (size 8, align 4) is `(ptr, len)`; a
+//!    `String` (size 12, align 4) is `(cap, ptr, len)` on wasm32, accepted only
+//!    when `len <= cap`. Any other payload (`panic_any(42u32)`) gives no
+//!    message; so does a message that does not lie in memory. Size and align
+//!    are all a `dyn Any` vtable tells without calling `type_id`, so another
+//!    payload type of the same size and align whose words pass these checks
+//!    would be read as text: the JS side must decode leniently;
+//! 3. drops the payload (`vtable[0]`, `drop_in_place`, through the function
+//!    table; null when the type needs no drop) and frees it with
+//!    `__wbindgen_free(data, vtable[1], vtable[2])` when its size is not 0;
+//! 4. restores the saved stack pointer and calls the `__wbr_panic(ptr, len)`
+//!    import, which throws the `PanicError` in JS. The message copy lies
+//!    below the restored stack pointer: valid until wasm runs again, which it
+//!    does not before the import has decoded it.
+
+use walrus::ir::{BinaryOp, ExtendedLoad, InstrSeqType, LoadKind, MemArg, UnaryOp};
+use walrus::{FunctionBuilder, FunctionId, LocalId, Module, ValType};
+use wasm_recover_model::EhEncoding;
+
+use super::analyse::Facts;
+
+/// Longest panic message passed to JS, in bytes.
+pub(super) const MESSAGE_MAX: i32 = 1024;
+/// Bytes of scratch for the cleanup's output (a `Box<dyn Any>`, 8 bytes),
+/// kept 16-aligned like the shadow stack.
+const SCRATCH: i32 = 16;
+/// Name of the shared handler in the name section.
+pub(super) const HANDLER_NAME: &str = "__wbr_catch_frame_handler";
+
+fn mem(offset: u64) -> MemArg {
+    MemArg { align: 4, offset }
+}
+
+/// Adds the handler; `panic` is the `__wbr_panic` import.
+pub(super) fn add_handler(module: &mut Module, facts: &Facts, panic: FunctionId) -> FunctionId {
+    let i32_load = LoadKind::I32 { atomic: false };
+    let memory = facts.memory;
+    let sp_global = facts.stack_pointer;
+    let drop_ty = module.types.add(&[ValType::I32], &[]);
+    let mut builder = FunctionBuilder::new(&mut module.types, &[ValType::I32, ValType::I32], &[]);
+    builder.name(HANDLER_NAME.to_string());
+    let exn = module.locals.add(ValType::I32);
+    let saved_sp = module.locals.add(ValType::I32);
+    let [scratch, data, vtable, src, len, copy, dst, word]: [LocalId; 8] =
+        std::array::from_fn(|_| module.locals.add(ValType::I32));
+
+    let mut body = builder.func_body();
+    // 1. std's cleanup writes (data, vtable) to the scratch.
+    body.local_get(saved_sp)
+        .i32_const(SCRATCH)
+        .binop(BinaryOp::I32Sub)
+        .local_tee(scratch)
+        .global_set(sp_global)
+        .local_get(scratch)
+        .local_get(exn)
+        .call(facts.cleanup)
+        .local_get(scratch)
+        .load(memory, i32_load, mem(0))
+        .local_set(data)
+        .local_get(scratch)
+        .load(memory, i32_load, mem(4))
+        .local_set(vtable);
+
+    // 2. The message, when the payload is a `&str` or a `String`.
+    body.local_get(vtable)
+        .load(memory, i32_load, mem(8))
+        .i32_const(4)
+        .binop(BinaryOp::I32Eq)
+        .if_else(
+            None,
+            |then| {
+                then.local_get(vtable)
+                    .load(memory, i32_load, mem(4))
+                    .local_tee(word)
+                    .i32_const(8)
+                    .binop(BinaryOp::I32Eq)
+                    .if_else(
+                        None,
+                        |str_payload| {
+                            str_payload
+                                .local_get(data)
+                                .load(memory, i32_load, mem(0))
+                                .local_set(src)
+                                .local_get(data)
+                                .load(memory, i32_load, mem(4))
+                                .local_set(len);
+                        },
+                        |other| {
+                            other
+                                .local_get(word)
+                                .i32_const(12)
+                                .binop(BinaryOp::I32Eq)
+                                .if_else(
+                                    None,
+                                    |string| {
+                                        // (cap, ptr, len); a len above cap is not a String.
+                                        string
+                                            .local_get(data)
+                                            .load(memory, i32_load, mem(4))
+                                            .local_set(src)
+                                            .local_get(data)
+                                            .load(memory, i32_load, mem(8))
+                                            .local_tee(len)
+                                            .local_get(data)
+                                            .load(memory, i32_load, mem(0))
+                                            .binop(BinaryOp::I32GtU)
+                                            .if_else(
+                                                None,
+                                                |bad| {
+                                                    bad.i32_const(0).local_set(len);
+                                                },
+                                                |_| {},
+                                            );
+                                    },
+                                    |_| {},
+                                );
+                        },
+                    );
+            },
+            |_| {},
+        );
+    // The message must lie in memory: src + len <= memory size (in u64, no overflow).
+    body.local_get(src)
+        .unop(UnaryOp::I64ExtendUI32)
+        .local_get(len)
+        .unop(UnaryOp::I64ExtendUI32)
+        .binop(BinaryOp::I64Add)
+        .memory_size(memory)
+        .unop(UnaryOp::I64ExtendUI32)
+        .i64_const(16)
+        .binop(BinaryOp::I64Shl)
+        .binop(BinaryOp::I64GtU)
+        .if_else(
+            None,
+            |outside| {
+                outside.i32_const(0).local_set(len);
+            },
+            |_| {},
+        );
+    // copy = min(len, MESSAGE_MAX), then back off to a UTF-8 boundary when cut.
+    body.local_get(len)
+        .i32_const(MESSAGE_MAX)
+        .local_get(len)
+        .i32_const(MESSAGE_MAX)
+        .binop(BinaryOp::I32LtU)
+        .select(None)
+        .local_set(copy);
+    body.block(None, |done| {
+        let done_id = done.id();
+        done.loop_(None, |back_off| {
+            let again = back_off.id();
+            back_off
+                .local_get(copy)
+                .local_get(len)
+                .binop(BinaryOp::I32GeU)
+                .br_if(done_id)
+                .local_get(copy)
+                .unop(UnaryOp::I32Eqz)
+                .br_if(done_id)
+                .local_get(src)
+                .local_get(copy)
+                .binop(BinaryOp::I32Add)
+                .load(
+                    memory,
+                    LoadKind::I32_8 {
+                        kind: ExtendedLoad::ZeroExtend,
+                    },
+                    MemArg {
+                        align: 1,
+                        offset: 0,
+                    },
+                )
+                .i32_const(0xC0)
+                .binop(BinaryOp::I32And)
+                .i32_const(0x80)
+                .binop(BinaryOp::I32Ne)
+                .br_if(done_id)
+                .local_get(copy)
+                .i32_const(1)
+                .binop(BinaryOp::I32Sub)
+                .local_set(copy)
+                .br(again);
+        });
+    });
+    // The copy sits below the scratch; the stack pointer goes below both
+    // while the payload's drop and free run.
+    body.local_get(scratch)
+        .i32_const(MESSAGE_MAX)
+        .binop(BinaryOp::I32Sub)
+        .local_tee(dst)
+        .global_set(sp_global)
+        .local_get(dst)
+        .local_get(src)
+        .local_get(copy)
+        .memory_copy(memory, memory);
+
+    // 3. Drop and free the payload.
+    body.local_get(vtable)
+        .load(memory, i32_load, mem(0))
+        .local_tee(word)
+        .if_else(
+            None,
+            |drop| {
+                drop.local_get(data)
+                    .local_get(word)
+                    .call_indirect(drop_ty, facts.table);
+            },
+            |_| {},
+        );
+    body.local_get(vtable)
+        .load(memory, i32_load, mem(4))
+        .local_tee(word)
+        .if_else(
+            None,
+            |free| {
+                free.local_get(data)
+                    .local_get(word)
+                    .local_get(vtable)
+                    .load(memory, i32_load, mem(8))
+                    .call(facts.free);
+            },
+            |_| {},
+        );
+
+    // 4. Restore the stack pointer and throw the PanicError in JS.
+    body.local_get(saved_sp)
+        .global_set(sp_global)
+        .local_get(dst)
+        .local_get(copy)
+        .call(panic)
+        .unreachable();
+    builder.finish(vec![exn, saved_sp], &mut module.funcs)
+}
+
+/// Adds the wrapper of `original` (an export's function).
+pub(super) fn add_wrapper(
+    module: &mut Module,
+    facts: &Facts,
+    original: FunctionId,
+    handler: FunctionId,
+    encoding: EhEncoding,
+) -> FunctionId {
+    let ty = module.funcs.get(original).ty();
+    let (params, results) = {
+        let (p, r) = module.types.params_results(ty);
+        (p.to_vec(), r.to_vec())
+    };
+    let args: Vec<LocalId> = params.iter().map(|&t| module.locals.add(t)).collect();
+    let saved_sp = module.locals.add(ValType::I32);
+    let body_ty = InstrSeqType::new(&mut module.types, &[], &results);
+    // No name: wrappers are many and the name section would grow by their
+    // (long, mangled) names; a stack trace shows the original's name next.
+    let mut builder = FunctionBuilder::new(&mut module.types, &params, &results);
+
+    // The call itself, the same in both encodings.
+    let mut call = builder.dangling_instr_seq(body_ty);
+    for &arg in &args {
+        call.local_get(arg);
+    }
+    call.call(original);
+    let call = call.id();
+
+    let entry = builder.func_body_id();
+    build_frame(
+        &mut builder,
+        entry,
+        call,
+        body_ty,
+        saved_sp,
+        facts,
+        handler,
+        encoding,
+    );
+    builder.finish(args, &mut module.funcs)
+}
+
+/// Puts the frame inside `func` itself (an export that only JS calls): its
+/// body moves into the `try`/`try_table`, so a call costs no extra frame.
+///
+/// Branches and `return`s in the body keep working (walrus branches name
+/// their target block, and the function's own label is still the outermost).
+/// In legacy code, a `delegate` to the function's label now delegates to the
+/// new `try`, which rethrows what it does not catch: the same outcome.
+/// `rethrow` only targets catches inside the body, so its depth is unchanged.
+pub(super) fn frame_in_place(
+    module: &mut Module,
+    facts: &Facts,
+    func: FunctionId,
+    handler: FunctionId,
+    encoding: EhEncoding,
+) {
+    let ty = module.funcs.get(func).ty();
+    let results = module.types.results(ty).to_vec();
+    let body_ty = InstrSeqType::new(&mut module.types, &[], &results);
+    let saved_sp = module.locals.add(ValType::I32);
+    let local = module.funcs.get_mut(func).kind.unwrap_local_mut();
+    let entry = local.entry_block();
+    let original = std::mem::take(&mut local.block_mut(entry).instrs);
+    let builder = local.builder_mut();
+    let mut body = builder.dangling_instr_seq(body_ty);
+    let body_id = body.id();
+    body.instrs_mut().extend(original);
+
+    build_frame(
+        builder, entry, body_id, body_ty, saved_sp, facts, handler, encoding,
+    );
+}
+
+/// Fills the (empty) sequence `entry` with the frame around sequence `body`:
+///
+/// ```text
+/// exnref:                                     legacy:
+/// global.get $sp  local.set $saved            global.get $sp  local.set $saved
+/// block $other (result exnref)                try (type body)
+///   block $caught (result i32)                  <body>
+///     try_table (type body)                   catch $rust
+///         (catch $rust $caught)                 local.get $saved  call $handler
+///         (catch_all_ref $other)                unreachable
+///       <body>                                catch_all
+///     end                                       local.get $saved  global.set $sp
+///     return                                    rethrow 0
+///   end                                       end
+///   local.get $saved  call $handler  unreachable
+/// end
+/// local.get $saved  global.set $sp  throw_ref
+/// ```
+///
+/// Any other exception (a JS one) leaves with the stack pointer put back,
+/// as the entry's frame is balanced on every normal exit; traps are not
+/// exceptions and pass untouched.
+#[allow(clippy::too_many_arguments)]
+fn build_frame(
+    builder: &mut FunctionBuilder,
+    entry: walrus::ir::InstrSeqId,
+    body: walrus::ir::InstrSeqId,
+    body_ty: InstrSeqType,
+    saved_sp: LocalId,
+    facts: &Facts,
+    handler: FunctionId,
+    encoding: EhEncoding,
+) {
+    use walrus::ir::{Block, LegacyCatch, Rethrow, ThrowRef, Try, TryTable, TryTableCatch};
+    match encoding {
+        EhEncoding::Exnref => {
+            let other = builder
+                .dangling_instr_seq(ValType::Ref(walrus::RefType::EXNREF))
+                .id();
+            let mut caught = builder.dangling_instr_seq(ValType::I32);
+            let caught_id = caught.id();
+            caught
+                .instr(TryTable {
+                    seq: body,
+                    catches: vec![
+                        TryTableCatch::Catch {
+                            tag: facts.tag,
+                            label: caught_id,
+                        },
+                        TryTableCatch::CatchAllRef { label: other },
+                    ],
+                })
+                .return_();
+            builder
+                .instr_seq(other)
+                .instr(Block { seq: caught_id })
+                .local_get(saved_sp)
+                .call(handler)
+                .unreachable();
+            builder
+                .instr_seq(entry)
+                .global_get(facts.stack_pointer)
+                .local_set(saved_sp)
+                .instr(Block { seq: other })
+                .local_get(saved_sp)
+                .global_set(facts.stack_pointer)
+                .instr(ThrowRef {});
+        }
+        EhEncoding::Legacy => {
+            let mut catch = builder.dangling_instr_seq(body_ty);
+            catch.local_get(saved_sp).call(handler).unreachable();
+            let catch = catch.id();
+            let mut catch_all = builder.dangling_instr_seq(body_ty);
+            catch_all
+                .local_get(saved_sp)
+                .global_set(facts.stack_pointer)
+                .instr(Rethrow { relative_depth: 0 });
+            let catch_all = catch_all.id();
+            builder
+                .instr_seq(entry)
+                .global_get(facts.stack_pointer)
+                .local_set(saved_sp)
+                .instr(Try {
+                    seq: body,
+                    catches: vec![
+                        LegacyCatch::Catch {
+                            tag: facts.tag,
+                            handler: catch,
+                        },
+                        LegacyCatch::CatchAll { handler: catch_all },
+                    ],
+                });
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! Gives every JS→wasm entry of a panic=unwind module a catch frame that turns
+//! a Rust panic reaching the boundary into a `PanicError`.
+//!
+//! **Does**: puts each exported function in a frame that catches the Rust
+//! panic tag, runs std's cleanup, drops and frees the payload, restores the
+//! stack pointer and calls [`names::PANIC_IMPORT`] (which throws in JS), and
+//! that puts the stack pointer back before any other exception leaves; and
+//! turns the `extern "C"` abort pads of exported functions into rethrows.
+//!
+//! **Input**: a G1 module (`plan.catch_frames` set), either EH encoding. It
+//! needs, found by structure (see [`analyse`]): the Rust panic tag, std's
+//! `catch_unwind::cleanup`, the `__wbindgen_free` export, one memory, one
+//! function table and `plan.stack_pointer`. It refuses with
+//! [`Error::CatchFrames`] (naming what is missing) a module without one of
+//! them; notably a module that never uses `catch_unwind` has no cleanup to
+//! call (wasm-bindgen 0.2.107+ use it in every export; 0.2.105/0.2.106
+//! modules only when the crate does).
+//!
+//! **Output**:
+//! - a function import [`names::PANIC_IMPORT`] `(i32 i32) -> ()` from
+//!   `plan.catch_frames.import_module`;
+//! - one handler function (see [`frame`]), named `__wbr_catch_frame_handler`;
+//! - for each exported defined function that can let a panic escape, a
+//!   frame: inside the function itself when JS is its only caller (no extra
+//!   call per entry), otherwise in a new wrapper with the same type that
+//!   every export of the function now names (exports keep their names and
+//!   order; wasm callers keep calling the original and keep unwinding);
+//! - in each exported function, and in the functions a shim export forwards
+//!   to, every `catch_all … call $panic_cannot_unwind; unreachable` pad that
+//!   is not nested in another handler rethrows instead (see [`abort_pads`]).
+//!
+//! **Invariants**: the output validates; it uses only the module's own EH
+//! encoding (V8 rejects a mix); a second run finds the import and changes
+//! nothing; export names are stable, so the glue's `wasm.<export>` uses keep
+//! working; function table slots keep their contents. Function indices do
+//! change (the new import comes first, and walrus orders bodies by size),
+//! but walrus renumbers every call, element and export; the glue uses only
+//! export names and table slots.
+//!
+//! **Leaves alone**:
+//! - exports of imported functions (`__wbindgen_start` may re-export an
+//!   import): no Rust code runs in them;
+//! - functions reached through a function table (closures called through an
+//!   exported table): not exports; G1 glue calls closures through exports;
+//! - `panic_in_cleanup` pads (a panic while unwinding must still abort) and
+//!   abort pads outside the exports' reach (`__rust_dealloc` and other
+//!   `nounwind` std internals keep aborting);
+//! - exports that cannot let a Rust panic escape (no path of direct calls
+//!   to the `throw` of the Rust tag, no indirect call: `add(a, b)`), which
+//!   would only pay for a frame they never use. Every other export is
+//!   framed, `__wbindgen_malloc`/`__wbindgen_free` and the `__wbg_*_free`
+//!   destructors included: a `Drop` impl can panic, and a structural rule
+//!   is easier to check than a list of names.
+//!
+//! **Level**: IR (walrus): it adds functions and rewrites bodies.
+//!
+//! [`names::PANIC_IMPORT`]: wasm_recover_model::names::PANIC_IMPORT
+
+mod abort_pads;
+mod analyse;
+mod frame;
+mod seqs;
+
+use std::collections::{HashMap, HashSet};
+
+use walrus::{ExportItem, FunctionId, FunctionKind, Module, ValType};
+use wasm_recover_model::{names, Plan};
+
+use super::Outcome;
+use crate::Error;
+
+/// Whether the plan asks for catch frames.
+pub(crate) fn wants(plan: &Plan) -> bool {
+    plan.catch_frames.is_some()
+}
+
+pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
+    let Some(frames) = plan.catch_frames.as_ref() else {
+        return Ok(Outcome::unchanged("not a panic=unwind (G1) module"));
+    };
+    if module
+        .imports
+        .find(&frames.import_module, names::PANIC_IMPORT)
+        .is_some()
+    {
+        return Ok(Outcome::unchanged(format!(
+            "already has catch frames (imports `{}`)",
+            names::PANIC_IMPORT
+        )));
+    }
+
+    // Analyse.
+    let facts = analyse::facts(module, plan)?;
+    let found = analyse::abort_pads(module);
+    let exported: Vec<FunctionId> = {
+        let mut seen = HashSet::new();
+        module
+            .exports
+            .iter()
+            .filter_map(|e| match e.item {
+                ExportItem::Function(f) => Some(f),
+                _ => None,
+            })
+            .filter(|&f| matches!(module.funcs.get(f).kind, FunctionKind::Local(_)))
+            .filter(|&f| seen.insert(f))
+            .collect()
+    };
+    let throwing = analyse::may_throw(module, facts.tag);
+    let mut in_reach = HashSet::new();
+    for &f in &exported {
+        in_reach.extend(analyse::entry_chain(module, f));
+    }
+    let mut pads_by_func: HashMap<FunctionId, Vec<&analyse::Pad>> = HashMap::new();
+    for pad in &found.pads {
+        if !pad.nested && found.cannot_unwind.contains(&pad.callee) && in_reach.contains(&pad.func)
+        {
+            pads_by_func.entry(pad.func).or_default().push(pad);
+        }
+    }
+
+    // Mutate: pads first (they refer to the original bodies), then frames.
+    let mut rewritten = 0;
+    let mut funcs: Vec<FunctionId> = pads_by_func.keys().copied().collect();
+    funcs.sort_by_key(|f| f.index());
+    for func in funcs {
+        rewritten += abort_pads::neutralise(module, func, &pads_by_func[&func], frames.encoding);
+    }
+    let panic_ty = module.types.add(&[ValType::I32, ValType::I32], &[]);
+    let (panic, _) = module.add_import_func(&frames.import_module, names::PANIC_IMPORT, panic_ty);
+    module.funcs.get_mut(panic).name = Some(names::PANIC_IMPORT.to_string());
+    let handler = frame::add_handler(module, &facts, panic);
+    let framed: Vec<FunctionId> = exported
+        .iter()
+        .copied()
+        .filter(|f| throwing.contains(f))
+        .collect();
+    let used_inside = analyse::used_inside(module);
+    let mut wrappers = HashMap::new();
+    for &f in &framed {
+        if used_inside.contains(&f) {
+            let wrapper = frame::add_wrapper(module, &facts, f, handler, frames.encoding);
+            wrappers.insert(f, wrapper);
+        } else {
+            frame::frame_in_place(module, &facts, f, handler, frames.encoding);
+        }
+    }
+    for export in module.exports.iter_mut() {
+        if let ExportItem::Function(f) = export.item {
+            if let Some(&wrapper) = wrappers.get(&f) {
+                export.item = ExportItem::Function(wrapper);
+            }
+        }
+    }
+    let summary = format!(
+        "gave {} of {} exported function{} {} catch frames ({} in place, {} as wrappers; {} cannot \
+         throw a Rust panic); rewrote {rewritten} `extern \"C\"` abort pad{} to rethrow",
+        framed.len(),
+        exported.len(),
+        plural(exported.len()),
+        frames.encoding,
+        framed.len() - wrappers.len(),
+        wrappers.len(),
+        exported.len() - framed.len(),
+        plural(rewritten),
+    );
+    log::debug!(
+        "{summary}; cleanup {}, abort functions {:?}",
+        analyse::describe(module, facts.cleanup),
+        found
+            .cannot_unwind
+            .iter()
+            .map(|&f| analyse::describe(module, f))
+            .collect::<Vec<_>>()
+    );
+    Ok(Outcome::changed(summary))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The structural analysis, checked against the names a real fixture
+    //! still carries (the analysis itself never reads them).
+
+    use std::collections::HashSet;
+    use std::path::Path;
+
+    use super::analyse;
+    use wasm_recover_model::{Generation, Options, Plan, Target, WasmFacts};
+
+    fn fixture(id: &str) -> Option<Vec<u8>> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/out")
+            .join(id)
+            .join("nodejs/recover_fixture_bg.wasm");
+        std::fs::read(path).ok()
+    }
+
+    fn name(module: &walrus::Module, f: walrus::FunctionId) -> String {
+        module.funcs.get(f).name.clone().unwrap_or_default()
+    }
+
+    #[test]
+    fn finds_cleanup_and_abort_functions_of_0_2_105_by_structure() {
+        let wasm = fixture("0.2.105-unwind-exnref").expect("the 0.2.105 exnref fixture exists");
+        let facts = WasmFacts::scan(&wasm).expect("fixture scans");
+        let plan = Plan::from_wasm(&facts, Target::Nodejs, Generation::G1, &Options::default());
+        let module = crate::ir::parse(&wasm).expect("fixture parses");
+
+        let found = analyse::facts(&module, &plan).expect("everything a frame needs is there");
+        assert!(
+            name(&module, found.cleanup).ends_with("::panicking::catch_unwind::cleanup"),
+            "cleanup is `{}`",
+            name(&module, found.cleanup)
+        );
+        assert_eq!(name(&module, found.free), "__wbindgen_free");
+
+        let pads = analyse::abort_pads(&module);
+        let cannot_unwind: Vec<String> = pads
+            .cannot_unwind
+            .iter()
+            .map(|&f| name(&module, f))
+            .collect();
+        assert_eq!(cannot_unwind.len(), 1, "{cannot_unwind:?}");
+        assert!(
+            cannot_unwind[0].ends_with("::panicking::panic_cannot_unwind"),
+            "{cannot_unwind:?}"
+        );
+        // Every pad calling panic_in_cleanup is nested in a cleanup handler.
+        let in_cleanup: Vec<&analyse::Pad> = pads
+            .pads
+            .iter()
+            .filter(|p| name(&module, p.callee).ends_with("::panicking::panic_in_cleanup"))
+            .collect();
+        assert!(!in_cleanup.is_empty());
+        assert!(in_cleanup.iter().all(|p| p.nested));
+
+        // Pads of std's `nounwind` internals are out of the exports' reach.
+        let mut reach = HashSet::new();
+        for export in module.exports.iter() {
+            if let walrus::ExportItem::Function(f) = export.item {
+                reach.extend(analyse::entry_chain(&module, f));
+            }
+        }
+        let reached: Vec<String> = reach.iter().map(|&f| name(&module, f)).collect();
+        for internal in [
+            "__rust_dealloc",
+            "__rust_realloc",
+            "exception_cleanup",
+            "panic_nounwind_fmt",
+        ] {
+            assert!(
+                !reached.iter().any(|n| n.ends_with(internal)),
+                "{internal} is reached: {reached:?}"
+            );
+        }
+        // The multivalue shim `greet` forwards to the `extern "C"` `greet`.
+        assert!(reached.iter().any(|n| n == "greet"), "{reached:?}");
+    }
+}

@@ -1,0 +1,162 @@
+// Behaviour of catch frames on a hardened `nodejs` fixture, run by
+// tests/catch_frames.rs as `node nodejs.cjs <dir>` (node:test, node:assert only).
+//
+// The real glue/runtime side of `__wbr_panic` is not wired yet, so this test
+// supplies the import itself: it adds `__wbr_panic` to the import object the
+// fixture's own, unmodified glue passes to `WebAssembly.Instance`.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert');
+const path = require('node:path');
+
+class PanicError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'PanicError';
+  }
+}
+
+let memory = null;
+let wasmExports = null;
+const decoder = new TextDecoder('utf-8', { fatal: false });
+function __wbr_panic(ptr, len) {
+  const message = decoder.decode(new Uint8Array(memory.buffer, ptr >>> 0, len >>> 0));
+  throw new PanicError(message);
+}
+const RealInstance = WebAssembly.Instance;
+WebAssembly.Instance = function Instance(module, imports) {
+  const patched = { ...imports };
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.name === '__wbr_panic') {
+      patched[imp.module] = { ...imports[imp.module], __wbr_panic };
+    }
+  }
+  const instance = new RealInstance(module, patched);
+  memory = instance.exports.memory;
+  wasmExports = instance.exports;
+  return instance;
+};
+
+const host = { logs: [], callJs: (n) => n * 2 };
+globalThis.fixtureHost = {
+  callJs: (n) => host.callJs(n),
+  log: (line) => host.logs.push(line),
+};
+
+// wasm-bindgen 0.2.107+ catch a panic in the export itself and throw their
+// own PanicError from JS, so the frame only sees a JS exception pass.
+const ownPanicError = process.env.CATCH_FRAMES_OWN_PANIC_ERROR === '1';
+
+const dir = process.argv[2];
+const fixture = require(path.join(dir, 'recover_fixture.js'));
+const stackPointer = () => wasmExports.__wbr_stack_pointer.value;
+
+function panicOf(f) {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  assert.fail('expected a panic');
+}
+
+test('a panic reaching the boundary throws PanicError with its message', () => {
+  const e = panicOf(() => fixture.panic_now('boom'));
+  assert.ok(!(e instanceof WebAssembly.RuntimeError), `got ${e}`);
+  assert.strictEqual(e.name, 'PanicError');
+  assert.strictEqual(e.message, 'boom');
+  assert.strictEqual(fixture.is_panicking(), false);
+});
+
+test('a &str payload, a String payload and a non-message payload', () => {
+  // panic!("constructor panic"): a &'static str payload.
+  const ctor = panicOf(() => new fixture.Counter('panic'));
+  assert.strictEqual(ctor.name, 'PanicError');
+  assert.strictEqual(ctor.message, 'constructor panic');
+  // A formatted message: a String payload, through a getter.
+  const counter = new fixture.Counter('c');
+  const getter = panicOf(() => counter.broken);
+  assert.strictEqual(getter.name, 'PanicError');
+  assert.strictEqual(getter.message, 'getter panic on c');
+  // panic_any(42u32): no message to recover.
+  const any = panicOf(() => fixture.panic_with_payload());
+  assert.strictEqual(any.name, 'PanicError');
+  assert.strictEqual(any.message, ownPanicError ? 'No panic message available' : '');
+  // The frame cuts a long message to 1024 bytes on a character boundary.
+  const long = panicOf(() => fixture.panic_now('é'.repeat(600)));
+  assert.strictEqual(long.message, 'é'.repeat(ownPanicError ? 600 : 512));
+  assert.strictEqual(fixture.is_panicking(), false);
+});
+
+test('10,000 panics leak neither memory nor shadow stack', () => {
+  // Warm up: the first panics may grow memory for lazily allocated state.
+  for (let i = 0; i < 100; i++) panicOf(() => fixture.panic_now(`warm ${i}`));
+  const bytes = memory.buffer.byteLength;
+  const sp = stackPointer();
+  const history = fixture.remember('before');
+  for (let i = 0; i < 10000; i++) {
+    const e = panicOf(() => fixture.panic_now(`panic ${i}`));
+    assert.strictEqual(e.name, 'PanicError');
+    assert.strictEqual(e.message, `panic ${i}`);
+    if (i % 1000 === 0) assert.strictEqual(fixture.is_panicking(), false);
+    assert.strictEqual(stackPointer(), sp);
+  }
+  assert.strictEqual(memory.buffer.byteLength, bytes);
+  assert.strictEqual(stackPointer(), sp);
+  assert.strictEqual(fixture.is_panicking(), false);
+  // State is what the successful calls left.
+  assert.strictEqual(fixture.remember('after'), history + 1);
+});
+
+test('normal calls still return correct results', () => {
+  assert.strictEqual(fixture.add(2, 3), 5);
+  assert.strictEqual(fixture.greet('frames'), 'hello, frames');
+  assert.deepStrictEqual(Array.from(fixture.reverse(new Uint32Array([1, 2, 3]))), [3, 2, 1]);
+  assert.strictEqual(fixture.sum_bytes(new Uint8Array([1, 2, 250])), 253);
+  assert.strictEqual(fixture.checked_div(7, 2), 3);
+  assert.strictEqual(fixture.catch_inside('inner'), 'caught: inner');
+  const counter = new fixture.Counter('n');
+  assert.strictEqual(counter.increment(), 1);
+  assert.strictEqual(counter.increment(), 2);
+  counter.free();
+  assert.strictEqual(fixture.is_panicking(), false);
+});
+
+test('a panic poisons a Mutex held across it, as std::thread::panicking() was true', () => {
+  fixture.clear_shared_poison();
+  const e = panicOf(() => fixture.lock_shared_and_panic('poison'));
+  assert.strictEqual(e.name, 'PanicError');
+  assert.match(fixture.shared_state(), /^poisoned:/);
+  fixture.clear_shared_poison();
+  assert.match(fixture.shared_state(), /^ok:/);
+});
+
+test('a JS exception from an import passes through as the same value', () => {
+  const sentinel = new Error('from JS');
+  host.callJs = () => {
+    throw sentinel;
+  };
+  host.logs = [];
+  const sp = stackPointer();
+  try {
+    assert.throws(() => fixture.call_js_with_guards(1), (e) => e === sentinel);
+    // No Rust destructor runs on the way: G1 wasm-bindgen declares imports
+    // `extern "C"`, so rustc registers no cleanup around their calls (and in
+    // 0.2.105 sends every unwind inside an export to its abort pad). Their
+    // drop order is the native-guards work of issue #3, not the frames'.
+    assert.deepStrictEqual(host.logs, []);
+    // The frame put the shadow stack pointer back as the exception left.
+    assert.strictEqual(stackPointer(), sp);
+    const thrown = { not: 'an Error' };
+    host.callJs = () => {
+      throw thrown;
+    };
+    assert.throws(() => fixture.call_js(2), (e) => e === thrown);
+    assert.strictEqual(stackPointer(), sp);
+  } finally {
+    host.callJs = (n) => n * 2;
+  }
+  assert.strictEqual(fixture.call_js(4), 9);
+  assert.strictEqual(fixture.add(40, 2), 42);
+  assert.strictEqual(fixture.is_panicking(), false);
+});
