@@ -7,10 +7,10 @@ const before = new Map(watched.map((name) => [name, globalThis[name]]));
 const instanceBefore = WebAssembly.Instance;
 const namesBefore = new Set(Object.getOwnPropertyNames(globalThis));
 
-const { load } = await import("./load.mjs");
+const { load, abortNow } = await import("./load.mjs");
 const api = await load();
 try {
-  api.panic_now("x");
+  abortNow(api, "x");
 } catch {
   // an abort exercises the whole runtime
 }

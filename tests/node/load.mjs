@@ -6,6 +6,7 @@
 //   RECOVER_TARGET  nodejs | web | no-modules | deno | bundler |
 //                   experimental-nodejs-module | module
 //   RECOVER_RESET   auto | manual (what the output was hardened with)
+//   RECOVER_PANIC   abort | unwind (how the fixture's Rust code was built)
 // Node and Deno read them from the environment; a Chromium page
 // (tests/browser/suite.html) defines a `process` whose `env` is its URL query.
 
@@ -23,6 +24,21 @@ const { default: vm } = inBrowser ? {} : await import("node:vm");
 export const dir = process.env.RECOVER_DIR;
 export const target = process.env.RECOVER_TARGET;
 export const resetMode = process.env.RECOVER_RESET || "auto";
+/** `abort` or `unwind`: how the fixture's Rust code was built (RECOVER_PANIC). */
+export const panicStrategy = process.env.RECOVER_PANIC || "abort";
+/**
+ * The `skip` option of tests that rely on a panic being an abort: in a
+ * panic=unwind build a panic is a PanicError (tests/node/unwind.test.mjs).
+ */
+export const needsPanicAbort = panicStrategy === "abort" ? false : "panic=unwind build: a panic is a PanicError there (see unwind.test.mjs)";
+/**
+ * Makes `api`'s instance abort: a panic where panics abort, else running out
+ * of memory (a trap in every build). `abortEntry` matches the entry it names.
+ */
+export function abortNow(api, message = "abort now") {
+  return panicStrategy === "abort" ? api.panic_now(message) : api.exhaust_memory();
+}
+export const abortEntry = panicStrategy === "abort" ? /panic_now/ : /exhaust_memory/;
 if (!dir || !target) throw new Error("RECOVER_DIR and RECOVER_TARGET must be set (run through `cargo test`)");
 
 const stem = "recover_fixture";

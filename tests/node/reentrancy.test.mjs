@@ -2,7 +2,7 @@
 // AbortError whose cause is B's error, and no Rust code of A runs after it.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { load, host, resetHost, resetMode } from "./load.mjs";
+import { load, host, resetHost, resetMode, abortNow } from "./load.mjs";
 
 const api = await load();
 let aborts = 0;
@@ -19,7 +19,7 @@ for (const variant of ["rethrows", "swallows"]) {
     let inner;
     host.callJs = () => {
       try {
-        api.panic_now("inner");
+        abortNow(api, "inner");
       } catch (error) {
         inner = error;
         if (variant === "rethrows") throw error;
@@ -49,7 +49,7 @@ test("a method borrowed across the nested abort does not brick the class", () =>
   const counter = new api.Counter("outer");
   host.callJs = () => {
     try {
-      api.panic_now("inner");
+      abortNow(api, "inner");
     } catch {
       // swallowed on purpose
     }

@@ -59,6 +59,7 @@ fn function_label(stmt: &str) -> Option<String> {
         ident(rest)
     } else if let Some(rest) = stmt
         .strip_prefix("module.exports.")
+        .or_else(|| stmt.strip_prefix("exports."))
         .or_else(|| stmt.strip_prefix("__exports."))
     {
         ident(rest)

@@ -60,6 +60,7 @@ pub fn rewrite(
     );
     edits.replace_all("new Promise(", "__wbr.newPromise(");
     let closure_factories = guard_closure_factories(&mut edits);
+    adopt_panic_error(&mut edits);
     for class in &output.glue.classes {
         edits.insert_after(
             class.end_line,
@@ -114,6 +115,34 @@ pub fn rewrite(
 /// Adds the recovery API to the `.d.ts` of a hardened output.
 pub fn rewrite_dts(dts: &str, output: &BindgenOutput) -> String {
     api::add_types(dts, output)
+}
+
+/// wasm-bindgen 0.2.107+ glue raises panics with a module-private
+/// `class PanicError extends Error {}`; make it the runtime's exported one, so
+/// `instanceof PanicError` holds for users whatever raised it. Its
+/// `Object.defineProperty(PanicError.prototype, 'name', …)` goes too: it would
+/// make `name` read-only on the runtime's class.
+fn adopt_panic_error(edits: &mut edit::Edits) {
+    let Some(line) = edits.find(1, |l| l.trim() == "class PanicError extends Error {}") else {
+        return;
+    };
+    let indent = edits.line(line)[..edits.line(line).len() - edits.line(line).trim_start().len()]
+        .to_string();
+    edits.set_line(
+        line,
+        format!("{indent}const PanicError = __wbr_runtime.PanicError;"),
+    );
+    let names_it = line + 3 <= edits.line_count()
+        && edits
+            .line(line + 1)
+            .trim()
+            .starts_with("Object.defineProperty(PanicError.prototype, 'name', {")
+        && edits.line(line + 3).trim() == "});";
+    if names_it {
+        for n in line + 1..=line + 3 {
+            edits.set_line(n, String::new());
+        }
+    }
 }
 
 /// Renames `makeMutClosure`/`makeClosure` and returns the guarded replacements.

@@ -433,11 +433,28 @@ fn adopt(
         ("wasm", t.trim_start_matches("wasm = "))
     };
     let instance = instance.trim_end_matches(".exports;");
-    edits.set_line(
-        line,
-        format!("{indent}{decl} = __wbr.adopt({module}, {instance});"),
-    );
+    // 0.2.105-era nodejs glue hands the exports out in the same statement:
+    // `const wasm = exports.__wasm = new WebAssembly.Instance(…).exports;`.
+    // The handed-out object must be the guarded one, assigned after adoption.
+    let (handed_out, instance) = match instance.split_once(" = ") {
+        Some((target, rest)) if is_member_path(target) => (Some(target), rest),
+        _ => (None, instance),
+    };
+    let mut adopted = format!("{indent}{decl} = __wbr.adopt({module}, {instance});");
+    if let Some(target) = handed_out {
+        adopted.push_str(&format!("\n{indent}{target} = wasm;"));
+    }
+    edits.set_line(line, adopted);
     Ok(())
+}
+
+/// `exports.__wasm`, `module.exports.__wasm`: a plain property path.
+fn is_member_path(text: &str) -> bool {
+    !text.is_empty()
+        && text.contains('.')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '.')
 }
 
 /// Offset of the `)` that closes a call whose arguments start `args`.
