@@ -410,6 +410,14 @@ class Recovery {
     if (start && typeof exports[start] === "function") exports[start]();
   }
 
+  /**
+   * The `__wbr_panic` import for hosts that link the wasm to the glue's own
+   * functions (bundler): throws the PanicError of the instance being called.
+   */
+  raisePanic(ptr, len) {
+    return panicImport(this.staging || this.current)(ptr, len);
+  }
+
   setOnAbort(handler) {
     if (handler != null && typeof handler !== "function") {
       throw new TypeError("set_on_abort expects a function, null or undefined");

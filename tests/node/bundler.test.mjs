@@ -8,7 +8,7 @@
 // event loop could finish reading the wasm file.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { dir, target, resetMode, runtime } from "./load.mjs";
+import { dir, target, resetMode, runtime, abortNow } from "./load.mjs";
 
 // Node built-ins only where the bundler target runs (Deno and Chromium pages
 // load this file too, for the other targets, and skip it).
@@ -22,7 +22,7 @@ test("before the reset module is ready an aborted instance stays dead; afterward
   api.set_on_abort(() => {});
   let abort;
   try {
-    api.panic_now("early");
+    abortNow(api, "early");
   } catch (error) {
     abort = error;
   }

@@ -28,7 +28,17 @@ pub(crate) fn names(output: &BindgenOutput) -> Vec<&'static str> {
     names
 }
 
+/// How an ES module exports `PanicError`. 0.2.107+ glue declares its own
+/// binding, which `adopt_panic_error` in lib.rs made the runtime's class: such
+/// glue exports that binding instead (`export { PanicError };`).
+const PANIC_ERROR_ESM: &str = "export const PanicError = __wbr_runtime.PanicError;";
+
 pub(crate) fn add_exports(edits: &mut Edits, output: &BindgenOutput) -> Result<(), Error> {
+    let own_panic_error = edits
+        .find(1, |l| {
+            l.trim() == "const PanicError = __wbr_runtime.PanicError;"
+        })
+        .is_some();
     for name in names(output) {
         let taken = [
             format!("export function {name}("),
@@ -65,7 +75,11 @@ pub(crate) fn add_exports(edits: &mut Edits, output: &BindgenOutput) -> Result<(
                 "export function __wbg_reset_state() { __wbr.reset(); }",
                 "export const AbortError = __wbr_runtime.AbortError;",
                 "export const StaleObjectError = __wbr_runtime.StaleObjectError;",
-                "export const PanicError = __wbr_runtime.PanicError;",
+                if own_panic_error {
+                    "export { PanicError };"
+                } else {
+                    PANIC_ERROR_ESM
+                },
             ];
             if output.target == Target::Bundler {
                 lines.push("export function __wbg_reset_ready() { return __wbr.resetReady(); }");

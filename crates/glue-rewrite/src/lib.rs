@@ -70,7 +70,7 @@ pub fn rewrite(
             ),
         );
     }
-    let wiring = targets::instantiate(&mut edits, output, entry)?;
+    let wiring = targets::instantiate(&mut edits, output, plan, entry)?;
     let imports_expr = &wiring.imports;
     let config = config_json(output, plan, &entries::labels(glue, &output.glue.scopes));
     let prologue = [

@@ -11,7 +11,8 @@
 //! exports become guarded wrappers under the same names and `__wbg_set_wasm`
 //! adopts the instance ([`Wiring::setup`] holds the generated statements).
 
-use wasm_recover_model::{BindgenOutput, Target};
+use wasm_recover_model::names::PANIC_IMPORT;
+use wasm_recover_model::{BindgenOutput, Plan, Target};
 
 use crate::edit::Edits;
 use crate::error::Error;
@@ -29,6 +30,7 @@ pub(crate) struct Wiring {
 pub(crate) fn instantiate(
     edits: &mut Edits,
     output: &BindgenOutput,
+    plan: &Plan,
     entry: Option<&str>,
 ) -> Result<Wiring, Error> {
     let unknown = |what: &str, line: Option<usize>| Error::UnknownShape {
@@ -37,7 +39,7 @@ pub(crate) fn instantiate(
         line,
     };
     if is_host_linked(edits.source()) {
-        return host_linked(edits, output, entry);
+        return host_linked(edits, output, plan, entry);
     }
     let imports = match output.target {
         // 0.2.12x+ experimental-nodejs-module is one file shaped like `module`.
@@ -191,6 +193,7 @@ pub(crate) fn is_host_linked(glue: &str) -> bool {
 fn host_linked(
     edits: &mut Edits,
     output: &BindgenOutput,
+    plan: &Plan,
     entry: Option<&str>,
 ) -> Result<Wiring, Error> {
     let unknown = |what: String, line: Option<usize>| Error::UnknownShape {
@@ -264,11 +267,42 @@ fn host_linked(
     };
     edits.set_line(line, adopted);
 
+    // Catch frames import `__wbr_panic` from the glue's module: the host links
+    // it like any other glue function, so the glue must export one.
+    let mut setup = Vec::new();
+    if let Some(frames) = &plan.catch_frames {
+        setup.push(format!(
+            "function {PANIC_IMPORT}(ptr, len) {{ return __wbr.raisePanic(ptr, len); }}"
+        ));
+        if !names.contains(&PANIC_IMPORT) {
+            names.push(PANIC_IMPORT);
+        }
+        if !modules.iter().any(|(m, _)| *m == frames.import_module) {
+            modules.push((&frames.import_module, vec![PANIC_IMPORT]));
+        }
+    }
+    // What the wasm imports from the glue besides functions (0.2.113+'s
+    // `export const __wbindgen_jstag = WebAssembly.JSTag;`) goes into a
+    // reset's imports too, unguarded. Read at reset time: a `const` declared
+    // further down is not initialised while the prologue runs.
+    let mut values: Vec<&str> = output
+        .wasm
+        .imports
+        .iter()
+        .filter(|i| !i.is_function && output.glue.is_glue_module(&i.module))
+        .map(|i| i.name.as_str())
+        .filter(|name| {
+            let decl = format!("export const {name} = ");
+            edits.find(1, |l| l.starts_with(&decl)).is_some()
+        })
+        .collect();
+    values.sort_unstable();
+    values.dedup();
     let raw = names.join(", ");
-    let mut setup = vec![
+    setup.extend([
         format!("const __wbr_host_raw = {{ {raw} }};"),
         "const __wbr_host_imports = __wbr.hostImports(__wbr_host_raw);".to_string(),
-    ];
+    ]);
     let mut renames = Vec::new();
     for (i, name) in names.iter().enumerate() {
         setup.push(format!("const __wbr_host_{i} = __wbr_host_imports.{name};"));
@@ -290,9 +324,14 @@ fn host_linked(
             js_string(&wasm)
         ));
     }
+    let raw_imports = if values.is_empty() {
+        "__wbr_host_raw".to_string()
+    } else {
+        format!("{{ ...__wbr_host_raw, {} }}", values.join(", "))
+    };
     let imports = modules
         .iter()
-        .map(|(m, _)| format!("{}: __wbr_host_raw", js_string(m)))
+        .map(|(m, _)| format!("{}: {raw_imports}", js_string(m)))
         .collect::<Vec<_>>()
         .join(", ");
     Ok(Wiring {
