@@ -5,6 +5,8 @@
 //! a `run(args)` entry point. Exit status: 0 done, 1 `--check` found a
 //! difference, 2 error.
 
+mod bench_eh;
+mod eh;
 mod engines;
 mod fixtures;
 mod util;
@@ -24,6 +26,18 @@ tasks:
       Install the pinned Node, Deno and Chromium engines into .cache/engines/.
   engines list
       Print `name path` for every installed engine.
+  eh-oracle [--check]
+      Run Binaryen's translate-to-exnref (npm binaryen, pinned) over the legacy
+      modules of crates/eh-translate/tests/corpus and commit its outputs.
+  eh-fuzz [--count N] [--seed S] [--binaryen N]
+      Randomised legacy <-> exnref round trips, validated and run in Node 26;
+      --binaryen N also checks Binaryen's translation of the first N modules.
+  eh-rust-inputs
+      Rebuild the raw nightly panic=unwind modules of tests/fixtures/crate in
+      both encodings into crates/eh-translate/tests/rust/.
+  bench-eh [--runs N]
+      Time bare walrus parse+emit, our translation both ways and Binaryen's
+      translate-to-exnref on npm @automerge/automerge 3.x's wasm.
 ";
 
 fn main() -> ExitCode {
@@ -31,6 +45,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("fixtures") => fixtures::run(&args[1..]),
         Some("engines") => engines::run(&args[1..]),
+        Some("eh-oracle") => eh::oracle(&args[1..]),
+        Some("eh-fuzz") => eh::fuzz(&args[1..]),
+        Some("eh-rust-inputs") => eh::rust_inputs(&args[1..]),
+        Some("bench-eh") => bench_eh::run(&args[1..]),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)
