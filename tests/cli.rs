@@ -347,3 +347,140 @@ fn an_npm_package_directory_is_searched_for_outputs() {
     assert_eq!(none.status.code(), Some(2));
     assert!(stderr(&none).contains("no wasm-bindgen output"));
 }
+
+/// A real exnref `panic=unwind` build (nightly, wasm-bindgen 0.2.130), committed
+/// by `cargo xtask eh-rust-inputs`.
+fn exnref_module() -> PathBuf {
+    support::project_root().join("crates/eh-translate/tests/rust/exnref/recover_fixture_bg.wasm")
+}
+
+#[test]
+fn eh_translates_a_real_module_both_ways_and_leaves_the_input_untouched() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let input = tmp.path().join("in.wasm");
+    std::fs::copy(exnref_module(), &input).expect("copy");
+    let before = std::fs::read(&input).expect("read");
+    let legacy = tmp.path().join("legacy.wasm");
+    let out = run(&[
+        "eh".as_ref(),
+        "--to".as_ref(),
+        "legacy".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        legacy.as_os_str(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("exnref -> legacy"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read(&input).expect("read"),
+        before,
+        "the input is untouched"
+    );
+    let bytes = std::fs::read(&legacy).expect("read output");
+    let mut features = wasmparser::WasmFeatures::default();
+    features |= wasmparser::WasmFeatures::EXCEPTIONS | wasmparser::WasmFeatures::LEGACY_EXCEPTIONS;
+    wasmparser::Validator::new_with_features(features)
+        .validate_all(&bytes)
+        .expect("the output validates");
+    let has = |op: fn(&wasmparser::Operator) -> bool| {
+        wasmparser::Parser::new(0)
+            .parse_all(&bytes)
+            .any(|p| match p {
+                Ok(wasmparser::Payload::CodeSectionEntry(body)) => body
+                    .get_operators_reader()
+                    .expect("ops")
+                    .into_iter()
+                    .any(|o| o.as_ref().is_ok_and(op)),
+                _ => false,
+            })
+    };
+    assert!(has(|o| matches!(o, wasmparser::Operator::Try { .. })));
+    assert!(!has(|o| matches!(
+        o,
+        wasmparser::Operator::TryTable { .. } | wasmparser::Operator::ThrowRef
+    )));
+
+    let back = tmp.path().join("exnref.wasm");
+    let out = run(&[
+        "eh".as_ref(),
+        "--to".as_ref(),
+        "exnref".as_ref(),
+        legacy.as_os_str(),
+        "-o".as_ref(),
+        back.as_os_str(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("legacy -> exnref"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn eh_fails_on_a_truncated_module_naming_it_and_writes_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let bytes = std::fs::read(exnref_module()).expect("read");
+    let input = tmp.path().join("truncated.wasm");
+    std::fs::write(&input, &bytes[..bytes.len() / 2]).expect("write");
+    let output = tmp.path().join("out.wasm");
+    std::fs::write(&output, b"previous contents").expect("write");
+    let before = snapshot(tmp.path());
+    let out = run(&[
+        "eh".as_ref(),
+        "--to".as_ref(),
+        "legacy".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("truncated.wasm"), "{}", stderr(&out));
+    assert_eq!(
+        snapshot(tmp.path()),
+        before,
+        "nothing written, nothing left behind"
+    );
+}
+
+#[test]
+fn eh_subcommand_keeps_the_flat_form_working() {
+    // `wasm-recover PATH...` still parses as hardening: an unknown path is an
+    // IO error about that path, not a clap error about a subcommand.
+    let out = run(&["no-such-dir".as_ref()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no-such-dir"), "{}", stderr(&out));
+    let out = run(&["eh".as_ref(), "--help".as_ref()]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--to <ENCODING>"));
+}
+
+#[test]
+fn eh_refusal_names_the_file_and_the_function() {
+    // Function 1 passes an exnref across a call: no legacy equivalent.
+    let wat = "(module (func $r (param exnref) (throw_ref (local.get 0)))
+        (func block $p (result exnref) try_table (catch_all_ref $p) end unreachable end call $r))";
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let input = tmp.path().join("refused.wasm");
+    std::fs::write(&input, wat::parse_str(wat).expect("wat")).expect("write");
+    let output = tmp.path().join("out.wasm");
+    let out = run(&[
+        "eh".as_ref(),
+        "--to".as_ref(),
+        "legacy".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let message = stderr(&out);
+    assert!(
+        message.contains("refused.wasm") && message.contains("function 0"),
+        "{message}"
+    );
+    assert!(!output.exists());
+}

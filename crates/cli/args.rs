@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::ResetArg;
 
@@ -11,8 +11,18 @@ use crate::config::ResetArg;
 /// never runs Rust code on the poisoned instance again and gives the next call a
 /// fresh instance.
 #[derive(Debug, Parser)]
-#[command(name = "wasm-recover", version, after_help = AFTER_HELP)]
+#[command(
+    name = "wasm-recover",
+    version,
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub(crate) struct Args {
+    /// Other tasks than hardening (`wasm-recover <PATH>...` hardens).
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+
     /// wasm-bindgen output directories, npm package directories (every output
     /// inside is found from the files themselves) or `_bg.wasm` files with their
     /// glue beside them.
@@ -45,10 +55,59 @@ pub(crate) struct Args {
     pub(crate) list_passes: bool,
 }
 
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Translate a module's exception handling to one encoding (legacy
+    /// try/catch/delegate, or exnref try_table/throw_ref), whole.
+    #[command(after_help = EH_AFTER_HELP)]
+    Eh(EhArgs),
+}
+
+/// Flags of `wasm-recover eh`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct EhArgs {
+    /// The encoding to write: `legacy` runs on every engine with exception
+    /// handling (Node 20, older Safari); `exnref` is the standard one.
+    #[arg(long, value_enum, value_name = "ENCODING")]
+    pub(crate) to: EhTarget,
+
+    /// The module to translate (left untouched unless it is also OUT).
+    #[arg(value_name = "IN.wasm")]
+    pub(crate) input: PathBuf,
+
+    /// Where to write the translated module (atomically).
+    #[arg(short, long, value_name = "OUT.wasm")]
+    pub(crate) output: PathBuf,
+}
+
+/// `--to` of `wasm-recover eh`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum EhTarget {
+    /// try/catch/catch_all/rethrow/delegate.
+    Legacy,
+    /// try_table/throw_ref.
+    Exnref,
+}
+
+const EH_AFTER_HELP: &str = "\
+A module that already uses only the target encoding (or none) is copied
+unchanged. exnref code outside the structural subset LLVM and Binaryen emit
+(an exnref in a global, a table, a parameter, or used after its handler) has
+no legacy equivalent: the command then fails and names the function.
+
+Example:
+  wasm-recover eh --to legacy pkg/x_bg.wasm -o pkg/x_bg.wasm
+
+Exit status: 0 done, 2 error (OUT is then left as it was).";
+
 const AFTER_HELP: &str = "\
 Configuration (flags win over it), in Cargo.toml:
   [package.metadata.wasm-recover]
   reset = \"auto\"   # or \"manual\"
+
+Subcommands:
+  wasm-recover eh --to legacy|exnref IN.wasm -o OUT.wasm
 
 Examples:
   wasm-recover pkg/                     harden the output in pkg/ in place

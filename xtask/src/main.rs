@@ -6,6 +6,8 @@
 //! difference, 2 error.
 
 mod bench;
+mod bench_eh;
+mod eh;
 mod engines;
 mod fixtures;
 mod util;
@@ -32,6 +34,18 @@ tasks:
       (default the newest panic=abort one).
   walrus-roundtrip IN OUT
       Parse IN with walrus and emit it to OUT (the baseline of `bench harden`).
+  eh-oracle [--check]
+      Run Binaryen's translate-to-exnref (npm binaryen, pinned) over the legacy
+      modules of crates/eh-translate/tests/corpus and commit its outputs.
+  eh-fuzz [--count N] [--seed S] [--binaryen N]
+      Randomised legacy <-> exnref round trips, validated and run in Node 26;
+      --binaryen N also checks Binaryen's translation of the first N modules.
+  eh-rust-inputs
+      Rebuild the raw nightly panic=unwind modules of tests/fixtures/crate in
+      both encodings into crates/eh-translate/tests/rust/.
+  bench-eh [--runs N]
+      Time bare walrus parse+emit, our translation both ways and Binaryen's
+      translate-to-exnref on npm @automerge/automerge 3.x's wasm.
 ";
 
 fn main() -> ExitCode {
@@ -41,6 +55,10 @@ fn main() -> ExitCode {
         Some("engines") => engines::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("walrus-roundtrip") => bench::walrus_roundtrip(&args[1..]),
+        Some("eh-oracle") => eh::oracle(&args[1..]),
+        Some("eh-fuzz") => eh::fuzz(&args[1..]),
+        Some("eh-rust-inputs") => eh::rust_inputs(&args[1..]),
+        Some("bench-eh") => bench_eh::run(&args[1..]),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)

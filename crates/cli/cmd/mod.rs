@@ -1,14 +1,18 @@
 //! What the command does with its arguments.
 
+mod eh;
 mod harden;
 
 use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::args::Args;
+use crate::args::{Args, Command};
 
 pub(crate) fn run(args: Args) -> Result<ExitCode> {
+    if let Some(Command::Eh(eh)) = &args.command {
+        return eh::run(eh);
+    }
     if args.list_passes {
         for pass in wasm_recover_wasm_rewrite::passes() {
             println!("{:<24} {}", pass.name, pass.description);

@@ -1,0 +1,46 @@
+//! `wasm-recover eh --to legacy|exnref IN.wasm -o OUT.wasm`: translates the
+//! exception handling of one module with `wasm_recover_eh_translate`.
+//! Nothing is written unless the translation succeeds and validates; the
+//! output is replaced atomically.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use wasm_recover_eh_translate::{detect_bytes, translate, EhEncoding};
+
+use crate::args::{EhArgs, EhTarget};
+
+pub(crate) fn run(args: &EhArgs) -> Result<ExitCode> {
+    let input = &args.input;
+    let wasm =
+        std::fs::read(input).with_context(|| format!("failed to read `{}`", input.display()))?;
+    let to = match args.to {
+        EhTarget::Legacy => EhEncoding::Legacy,
+        EhTarget::Exnref => EhEncoding::Exnref,
+    };
+    let from = detect_bytes(&wasm)
+        .with_context(|| format!("`{}` is not a valid wasm module", input.display()))?;
+    let out = translate(&wasm, to)
+        .with_context(|| format!("failed to translate `{}` to {}", input.display(), name(to)))?;
+    crate::write::write_all(vec![(args.output.clone(), out)])?;
+    let what = match from {
+        EhEncoding::None => "no exception handling, copied".to_string(),
+        f if f == to => format!("already {}, copied", name(to)),
+        f => format!("{} -> {}", name(f), name(to)),
+    };
+    eprintln!(
+        "{}: {what} into `{}`",
+        input.display(),
+        args.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn name(e: EhEncoding) -> &'static str {
+    match e {
+        EhEncoding::None => "none",
+        EhEncoding::Legacy => "legacy",
+        EhEncoding::Exnref => "exnref",
+        EhEncoding::Mixed => "mixed",
+    }
+}
