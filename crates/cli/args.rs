@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::config::ResetArg;
+use crate::config::{EhArg, ResetArg};
 
 /// Hardens wasm-bindgen outputs: detects every abort (trap, out of memory, stack
 /// overflow, panic in a panic=abort build), reports it through `set_on_abort`,
@@ -44,6 +44,15 @@ pub(crate) struct Args {
     /// Default: the `reset` key of the configuration, else `auto`.
     #[arg(long, value_enum, value_name = "MODE")]
     pub(crate) reset: Option<ResetArg>,
+
+    /// The exception-handling encoding of a panic=unwind module after
+    /// hardening: `keep` its own, or translate the whole module (and the catch
+    /// frames added to it) to `legacy` (every engine with exception handling,
+    /// Node 20 included) or `exnref` (the standard; Node 22.19+, 24.15+, 26).
+    /// Default: the `eh` key of the configuration, else `keep`. A module
+    /// without exception handling is left as it is.
+    #[arg(long, value_enum, value_name = "ENCODING")]
+    pub(crate) eh: Option<EhArg>,
 
     /// The Cargo.toml whose `[package.metadata.wasm-recover]` table configures
     /// this run. Default: the nearest Cargo.toml above the first PATH.
@@ -105,6 +114,7 @@ const AFTER_HELP: &str = "\
 Configuration (flags win over it), in Cargo.toml:
   [package.metadata.wasm-recover]
   reset = \"auto\"   # or \"manual\"
+  eh = \"keep\"      # or \"legacy\", \"exnref\" (panic=unwind modules)
 
 Subcommands:
   wasm-recover eh --to legacy|exnref IN.wasm -o OUT.wasm

@@ -21,30 +21,55 @@ impl From<ResetArg> for ResetMode {
     }
 }
 
-/// The keys `[package.metadata.wasm-recover]` accepts.
-const KEYS: &[&str] = &["reset"];
+/// `--eh` values: which exception-handling encoding the hardened module uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub(crate) enum EhArg {
+    /// The module's own encoding.
+    #[default]
+    Keep,
+    /// try/catch/delegate: every engine with exception handling (Node 20+).
+    Legacy,
+    /// try_table/throw_ref: the standard; Node 22.19+/24.15+, Deno 2.4+.
+    Exnref,
+}
 
-/// Finds and reads the configuration table, then lets `--reset` override it.
-pub(crate) fn options(
+/// Everything a hardening run is configured with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Settings {
+    /// What the rewriters need.
+    pub(crate) options: Options,
+    /// The EH encoding to translate a panic=unwind module to before hardening.
+    pub(crate) eh: EhArg,
+}
+
+/// The keys `[package.metadata.wasm-recover]` accepts.
+const KEYS: &[&str] = &["reset", "eh"];
+
+/// Finds and reads the configuration table, then lets the flags override it.
+pub(crate) fn settings(
     manifest: Option<&Path>,
     first_path: Option<&Path>,
     reset: Option<ResetArg>,
-) -> Result<(Options, Option<PathBuf>)> {
+    eh: Option<EhArg>,
+) -> Result<(Settings, Option<PathBuf>)> {
     let manifest = match manifest {
         Some(path) => Some(path.to_path_buf()),
         None => first_path.and_then(nearest_manifest),
     };
-    let mut options = Options::default();
+    let mut settings = Settings::default();
     if let Some(path) = &manifest {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("failed to read `{}`", path.display()))?;
-        options = from_manifest(&text)
+        settings = from_manifest(&text)
             .with_context(|| format!("invalid configuration in `{}`", path.display()))?;
     }
     if let Some(reset) = reset {
-        options.reset = reset.into();
+        settings.options.reset = reset.into();
     }
-    Ok((options, manifest))
+    if let Some(eh) = eh {
+        settings.eh = eh;
+    }
+    Ok((settings, manifest))
 }
 
 fn nearest_manifest(path: &Path) -> Option<PathBuf> {
@@ -55,15 +80,15 @@ fn nearest_manifest(path: &Path) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-fn from_manifest(text: &str) -> Result<Options> {
+fn from_manifest(text: &str) -> Result<Settings> {
     let doc: toml::Value = toml::from_str(text).context("Cargo.toml is not valid TOML")?;
-    let mut options = Options::default();
+    let mut settings = Settings::default();
     let Some(table) = doc
         .get("package")
         .and_then(|p| p.get("metadata"))
         .and_then(|m| m.get("wasm-recover"))
     else {
-        return Ok(options);
+        return Ok(settings);
     };
     let table = table
         .as_table()
@@ -71,10 +96,18 @@ fn from_manifest(text: &str) -> Result<Options> {
     for (key, value) in table {
         match key.as_str() {
             "reset" => {
-                options.reset = match value.as_str() {
+                settings.options.reset = match value.as_str() {
                     Some("auto") => ResetMode::Auto,
                     Some("manual") => ResetMode::Manual,
                     _ => bail!("`reset` must be \"auto\" or \"manual\", not {value}"),
+                }
+            }
+            "eh" => {
+                settings.eh = match value.as_str() {
+                    Some("keep") => EhArg::Keep,
+                    Some("legacy") => EhArg::Legacy,
+                    Some("exnref") => EhArg::Exnref,
+                    _ => bail!("`eh` must be \"keep\", \"legacy\" or \"exnref\", not {value}"),
                 }
             }
             other => bail!(
@@ -83,7 +116,7 @@ fn from_manifest(text: &str) -> Result<Options> {
             ),
         }
     }
-    Ok(options)
+    Ok(settings)
 }
 
 #[cfg(test)]
@@ -91,12 +124,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_reset_from_the_metadata_table() {
-        let options = from_manifest(
-            "[package]\nname='x'\n[package.metadata.wasm-recover]\nreset = \"manual\"\n",
+    fn reads_reset_and_eh_from_the_metadata_table() {
+        let settings = from_manifest(
+            "[package]\nname='x'\n[package.metadata.wasm-recover]\nreset = \"manual\"\neh = \"legacy\"\n",
         )
         .expect("valid manifest");
-        assert_eq!(options.reset, ResetMode::Manual);
+        assert_eq!(settings.options.reset, ResetMode::Manual);
+        assert_eq!(settings.eh, EhArg::Legacy);
     }
 
     #[test]
@@ -105,7 +139,18 @@ mod tests {
             .expect_err("an unknown key is an error");
         assert_eq!(
             err.to_string(),
-            "unknown key `rest` in [package.metadata.wasm-recover]; valid keys: reset"
+            "unknown key `rest` in [package.metadata.wasm-recover]; valid keys: reset, eh"
+        );
+    }
+
+    #[test]
+    fn a_bad_eh_value_names_the_choices() {
+        let err = from_manifest("[package.metadata.wasm-recover]\neh = \"new\"\n")
+            .expect_err("an unknown encoding is an error");
+        assert!(
+            err.to_string()
+                .contains("\"keep\", \"legacy\" or \"exnref\""),
+            "{err}"
         );
     }
 
@@ -113,7 +158,7 @@ mod tests {
     fn a_manifest_without_the_table_gives_defaults() {
         assert_eq!(
             from_manifest("[package]\nname='x'\n").expect("valid manifest"),
-            Options::default()
+            Settings::default()
         );
     }
 }

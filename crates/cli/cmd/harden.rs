@@ -8,16 +8,19 @@ use anyhow::{Context, Result};
 use wasm_recover_model::{BindgenOutput, Location, Options, Plan};
 
 use crate::args::Args;
-use crate::config;
+use crate::config::{self, EhArg};
 use crate::locate::{self, OutputFiles};
 use crate::write;
+use wasm_recover_eh_translate::{self as eh_translate, EhEncoding};
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
-    let (options, _manifest) = config::options(
+    let (settings, _manifest) = config::settings(
         args.manifest_path.as_deref(),
         args.paths.first().map(PathBuf::as_path),
         args.reset,
+        args.eh,
     )?;
+    let options = &settings.options;
     let mut writes = Vec::new();
     let mut summaries = Vec::new();
     let mut missing = 0;
@@ -28,9 +31,13 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         }
         for files in outputs {
             let input = Input::read(&files)?;
-            let output = input.discover()?;
             if args.check {
-                if let Some(reason) = needs_hardening(&output, &options) {
+                let output = input.discover()?;
+                let reason = match needs_hardening(&output, options) {
+                    Some(reason) => Some(reason),
+                    None => needs_translation(&files.wasm, &input.wasm, settings.eh)?,
+                };
+                if let Some(reason) = reason {
                     println!("{}: needs hardening ({reason})", files.wasm.display());
                     missing += 1;
                 } else {
@@ -38,7 +45,17 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
                 }
                 continue;
             }
-            let (hardened, summary) = harden(&input, &output, &options)?;
+            let output = input.discover()?;
+            let (mut hardened, mut summary) = harden(&input, &output, options)?;
+            // Translate after hardening: the catch frames are built from the
+            // module's own handlers, then translated with the rest of it.
+            for (path, contents) in &mut hardened {
+                if *path == files.wasm {
+                    if let Some(note) = translate(path, contents, settings.eh)? {
+                        summary = format!("{summary}; {note}");
+                    }
+                }
+            }
             summaries.push(format!("{}: {}", files.wasm.display(), summary));
             for (path, contents) in hardened {
                 writes.push((destination(root, &path, args.out_dir.as_deref()), contents));
@@ -96,6 +113,40 @@ impl<'a> Input<'a> {
             anyhow::Error::new(e).context(format!("`{}`", file.display()))
         })
     }
+}
+
+/// Translates `wasm` to the encoding `eh` asks for, if it is not in it;
+/// returns what was done, for the summary line.
+fn translate(path: &Path, wasm: &mut Vec<u8>, eh: EhArg) -> Result<Option<String>> {
+    let Some(reason) = needs_translation(path, wasm, eh)? else {
+        return Ok(None);
+    };
+    let to = target_encoding(eh).context("`keep` never needs a translation")?;
+    *wasm = eh_translate::translate(wasm, to)
+        .with_context(|| format!("`{}`: cannot translate to {to}", path.display()))?;
+    Ok(Some(format!("translated ({reason})")))
+}
+
+fn target_encoding(eh: EhArg) -> Option<EhEncoding> {
+    match eh {
+        EhArg::Keep => None,
+        EhArg::Legacy => Some(EhEncoding::Legacy),
+        EhArg::Exnref => Some(EhEncoding::Exnref),
+    }
+}
+
+/// Why `wasm` must be translated to the encoding `eh` asks for, if it must.
+fn needs_translation(path: &Path, wasm: &[u8], eh: EhArg) -> Result<Option<String>> {
+    let Some(to) = target_encoding(eh) else {
+        return Ok(None);
+    };
+    let found =
+        eh_translate::detect_bytes(wasm).with_context(|| format!("`{}`", path.display()))?;
+    Ok(match found {
+        EhEncoding::None => None,
+        found if found == to => None,
+        found => Some(format!("the module uses {found}, configured {to}")),
+    })
 }
 
 /// Why `output` is not hardened by this version with `options`, if it is not.

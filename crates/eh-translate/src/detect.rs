@@ -18,6 +18,17 @@ pub enum EhEncoding {
     Mixed,
 }
 
+impl std::fmt::Display for EhEncoding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EhEncoding::None => "no exception handling",
+            EhEncoding::Legacy => "legacy exception handling",
+            EhEncoding::Exnref => "exnref exception handling",
+            EhEncoding::Mixed => "mixed legacy and exnref exception handling",
+        })
+    }
+}
+
 impl EhEncoding {
     /// Whether the module uses any exception-handling instruction of its own
     /// (`throw` alone does not count).
