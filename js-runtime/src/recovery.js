@@ -98,7 +98,7 @@ class InstanceState {
  *           releases: string[], entries: { [exportName]: string },
  *           eh: boolean (the module uses exception handling) }
  * hooks:  { setWasm(exports), resetGlue(), getImports(),
- *           guardExports?(escape(state, error, name)) -> bind(raw, state, guardTable(table, name)) }
+ *           guardExports?(escape(state, error, name)) -> bind(raw, state, guardTable(table, name)) -> exports }
  */
 export function createRecovery(config, hooks) {
   return new Recovery(config, hooks);
@@ -349,17 +349,15 @@ class Recovery {
    * and forwards (auto) or throws the AbortError at once (manual).
    */
   installTrapdoor(state) {
+    // The dead instance's exports object itself now leads to the trapdoor, so
+    // a reference to it that the glue handed out (`__wasm`, init's result)
+    // never reaches the dead instance either. Only values change: the object
+    // keeps its shape, and with it fast property access.
     const door = this.trapdoor(state);
-    if (this.bindExports) {
-      // The glue's one exports object now leads to the trapdoor, so a
-      // reference to it that the glue handed out (`__wasm`, init's result)
-      // never reaches the dead instance either.
-      return this.bindExports(door, state, (table, name) => guardTable(table, state, this, name));
-    }
     for (const name of Object.keys(door)) {
-      if (typeof door[name] !== "function") door[name] = state.exports[name];
+      if (typeof door[name] === "function") state.exports[name] = door[name];
     }
-    return door;
+    return state.exports;
   }
 
   /** The trapdoor's functions, and the dead instance's other exports. */
@@ -375,8 +373,11 @@ class Recovery {
         // dead instance is pointless and into a fresh one corrupts it.
         door[name] = () => undefined;
       } else if (this.config.reset === "manual") {
-        door[name] = () => {
-          throw state.abort;
+        // Until __wbg_reset_state(); afterwards a handed-out reference to this
+        // object (`__wasm`) serves the fresh instance.
+        door[name] = (...args) => {
+          if (this.liveGeneration === 0) throw state.abort;
+          return this.current.exports[name](...args);
         };
       } else {
         door[name] = (...args) => {

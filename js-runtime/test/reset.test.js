@@ -8,12 +8,17 @@ import { createGlue, thrown, recorder } from "./glue.js";
 test("auto: an abort switches the glue to a trapdoor without resetting yet", () => {
   const glue = createGlue({ reset: "auto" });
   const exports = glue.wasm;
+  const keys = Object.keys(exports);
+  const guarded = { ...exports };
   thrown(() => glue.wasm.trap());
   assert.equal(glue.calls.setWasm.length, 1);
   const door = glue.calls.setWasm[0];
   assert.equal(glue.wasm, door);
-  assert.notEqual(door, exports);
-  assert.deepEqual(Object.keys(door), Object.keys(exports), "the trapdoor has every export");
+  // The same object, so references the glue handed out lead to the trapdoor too.
+  assert.equal(door, exports);
+  assert.deepEqual(Object.keys(door), keys, "the trapdoor has every export");
+  for (const name of ["run", "trap", "answer"]) assert.notEqual(door[name], guarded[name], `${name} leads to the trapdoor`);
+  assert.equal(door.sp, guarded.sp, "values stay");
   assert.equal(glue.calls.getImports, 0, "the reset waits for the next call");
   assert.equal(glue.calls.resetGlue, 0);
 });
@@ -70,8 +75,9 @@ test("auto: a trap in the fresh instance aborts it and installs a new trapdoor",
   assert.ok(error instanceof AbortError);
   assert.equal(handler.seen.length, 2);
   assert.equal(glue.calls.setWasm.length, 3);
-  assert.notEqual(glue.wasm, fresh);
+  assert.equal(glue.wasm, fresh, "the fresh instance's exports object now leads to a new trapdoor");
   assert.equal(glue.wasm.answer(), 42);
+  assert.notEqual(glue.calls.setWasm[2 + 0], glue.calls.setWasm[1 - 1], "each instance has its own exports object");
   assert.equal(glue.calls.getImports, 2);
 });
 

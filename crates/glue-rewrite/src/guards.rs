@@ -14,23 +14,24 @@ use wasm_recover_model::{GlueExportKind, Plan};
 /// `guardExports` hook.
 pub(crate) const FACTORY: &str = "__wbr_guard_exports";
 
-/// `function __wbr_guard_exports(escape) { … }`: makes the exports object the
-/// glue calls, with every export of `plan` in order, and returns
-/// `bind(raw, state, guardTable)`, which points it at a new instance.
+/// `function __wbr_guard_exports(escape) { … }`: returns `bind(raw, state,
+/// guardTable)`, which makes the exports object the glue calls for one
+/// instance, with every export of `plan` in order.
 ///
-/// The object and its wrappers are made once and rebound at each reset, so a
-/// reset costs a few assignments instead of a closure per export. A wrapper
-/// reads the instance state when it is entered, so a call that was already
-/// running when a reset happened still reports to its own, old instance.
+/// Each instance gets its own wrappers, closing over `const`s: a call through
+/// a constant function lets V8 inline the call into wasm, where a rebindable
+/// one costs a few percent on every call (measured: 1.06× against 1.13× the
+/// unhardened call). After an abort the runtime points this object's
+/// functions at the trapdoor, so a reference the glue handed out (`__wasm`)
+/// never reaches the dead instance.
 pub(crate) fn factory(plan: &Plan) -> String {
-    let mut locals = vec!["state".to_string()];
+    let mut locals = Vec::new();
     let mut fields = Vec::new();
-    let mut binds = vec!["        state = next;".to_string()];
     for export in &plan.exports {
         let key = quote(&export.name);
         match export.kind {
             GlueExportKind::Function { params } => {
-                let local = format!("f{}", locals.len() - 1);
+                let local = format!("f{}", locals.len());
                 let (params, args) = match params {
                     Some(n) => {
                         let list = (0..n).map(|i| format!("a{i}")).collect::<Vec<_>>();
@@ -39,28 +40,20 @@ pub(crate) fn factory(plan: &Plan) -> String {
                     None => ("...args".to_string(), "...args".to_string()),
                 };
                 fields.push(format!(
-                    "        {key}: function ({params}) {{ const s = state; try {{ return {local}({args}); }} catch (e) {{ throw escape(s, e, {key}); }} }},"
+                    "            {key}: function ({params}) {{ try {{ return {local}({args}); }} catch (e) {{ throw escape(state, e, {key}); }} }},"
                 ));
-                binds.push(format!("        {local} = raw[{key}];"));
-                locals.push(local);
+                locals.push(format!("        const {local} = raw[{key}];"));
             }
             GlueExportKind::FunctionTable => {
-                fields.push(format!("        {key}: undefined,"));
-                binds.push(format!(
-                    "        exports[{key}] = guardTable(raw[{key}], {key});"
-                ));
+                fields.push(format!("            {key}: guardTable(raw[{key}], {key}),"));
             }
-            GlueExportKind::Value => {
-                fields.push(format!("        {key}: undefined,"));
-                binds.push(format!("        exports[{key}] = raw[{key}];"));
-            }
+            GlueExportKind::Value => fields.push(format!("            {key}: raw[{key}],")),
         }
     }
     format!(
-        "function {FACTORY}(escape) {{\n    let {};\n    const exports = {{\n{}\n    }};\n    return function bind(raw, next, guardTable) {{\n{}\n        return exports;\n    }};\n}}",
-        locals.join(", "),
-        fields.join("\n"),
-        binds.join("\n")
+        "function {FACTORY}(escape) {{\n    return function bind(raw, state, guardTable) {{\n{}\n        return {{\n{}\n        }};\n    }};\n}}",
+        locals.join("\n"),
+        fields.join("\n")
     )
 }
 
@@ -111,20 +104,17 @@ mod tests {
             text.find(needle)
                 .unwrap_or_else(|| panic!("`{needle}` missing from:\n{text}"))
         };
+        position("const f0 = raw[\"add\"];");
+        position("const f1 = raw[\"odd\\\"name\"];");
         // The object literal lists every export in module order.
-        let memory = position("\"memory\": undefined,");
+        let memory = position("\"memory\": raw[\"memory\"],");
         let add = position(
-            "\"add\": function (a0, a1) { const s = state; try { return f0(a0, a1); } catch (e) { throw escape(s, e, \"add\"); } },",
+            "\"add\": function (a0, a1) { try { return f0(a0, a1); } catch (e) { throw escape(state, e, \"add\"); } },",
         );
-        let odd = position(
-            "\"odd\\\"name\": function (...args) { const s = state; try { return f1(...args); }",
+        let odd = position("\"odd\\\"name\": function (...args) { try { return f1(...args); }");
+        let table = position(
+            "\"__wbindgen_export_2\": guardTable(raw[\"__wbindgen_export_2\"], \"__wbindgen_export_2\"),",
         );
-        let table = position("\"__wbindgen_export_2\": undefined,");
         assert!(memory < add && add < odd && odd < table, "{text}");
-        // `bind` points every entry at the new instance.
-        position("f0 = raw[\"add\"];");
-        position("f1 = raw[\"odd\\\"name\"];");
-        position("exports[\"memory\"] = raw[\"memory\"];");
-        position("exports[\"__wbindgen_export_2\"] = guardTable(raw[\"__wbindgen_export_2\"], \"__wbindgen_export_2\");");
     }
 }
