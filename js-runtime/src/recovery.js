@@ -478,6 +478,12 @@ class Recovery {
         return real.apply(this, args);
       } catch (error) {
         if (error instanceof AbortError && error === state.abort && state.delivered) return undefined;
+        // A panic that a catch frame ended while the host polled a future
+        // (wasm-bindgen-futures before 0.2.107 does not catch it): the
+        // future's promise would stay pending and the error end a Node
+        // process. Reject the instance's pending promises with it instead;
+        // which of them the future fed is not known here.
+        if (error instanceof PanicError && recovery.settle(state, error)) return undefined;
         throw error;
       }
     };

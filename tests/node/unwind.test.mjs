@@ -10,6 +10,8 @@ const api = skip ? null : await load();
 const ROUNDS = Number(process.env.RECOVER_PANIC_ROUNDS || 10000);
 const aborts = [];
 if (api) api.set_on_abort((e) => aborts.push(e));
+const uncaught = [];
+if (api) process.on("uncaughtException", (e) => uncaught.push(e));
 
 function panicError(run, message) {
   let error;
@@ -51,6 +53,15 @@ test("constructors, methods, setters, getters and closures panic without brickin
   panicError(() => adder(0xffffffff), /adder panic/);
   assert.equal(adder(1), 11, "the closure still works");
   counter.free();
+});
+
+test("a panic in an async export rejects its promise with a PanicError; later async calls work", { skip }, async () => {
+  const before = uncaught.length;
+  await assert.rejects(api.panic_after(1, "async boom"), (e) => e instanceof api.PanicError && /async boom/.test(e.message));
+  assert.equal(await api.delayed_value(1, 3), 3);
+  assert.equal(api.is_panicking(), false);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(uncaught.slice(before), [], "nothing reached the event loop");
 });
 
 test("Mutex poisoning still works after a panic (the panic count was restored)", { skip }, () => {
