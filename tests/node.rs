@@ -3,11 +3,19 @@
 //!
 //! One trial per (fixture build, target, engine, reset mode), named like
 //! `0.2.100-abort/nodejs/node-20/auto`, so `cargo test --test node -- 0.2.84`
-//! filters. The full 100,000-round stress runs on the newest build and newest
-//! Node for `nodejs` and for `bundler` (whose host, Node's wasm ESM
-//! integration, exposes the stack pointer global as a number: only the
-//! setter export restores it); other trials run 2,000 rounds to stay inside
-//! CI's budget.
+//! filters.
+//!
+//! - panic=abort builds: the nodejs target on every Node, the other targets on
+//!   the oldest and newest Node that load them. The full 100,000-round stress
+//!   runs on the newest build and newest Node for `nodejs` and for `bundler`
+//!   (whose host, Node's wasm ESM integration, exposes the stack pointer global
+//!   as a number: only the setter export restores it); other trials run 2,000.
+//! - panic=unwind builds (G1, with catch frames): legacy EH on Node 20 and 26,
+//!   exnref on Node 26 and on Node 26 with legacy EH switched off
+//!   (`node-26-exnref-only`), plus each exnref build hardened with
+//!   `--eh legacy` on Node 20, which has no exnref. The full 10,000 panics in a
+//!   row run on one trial per encoding. G2 builds (0.2.114+, wasm-bindgen's own
+//!   guards) are refused by this version; tests/cli.rs checks that refusal.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -28,16 +36,76 @@ const NODE_TARGETS: &[&str] = &[
 const ALL_NODES: &[&str] = &["node-20", "node-22", "node-24", "node-26"];
 const FULL_STRESS: &str = "100000";
 const QUICK_STRESS: &str = "2000";
+const FULL_PANICS: &str = "10000";
+const QUICK_PANICS: &str = "2000";
+/// Node 26 with legacy exception handling switched off.
+const EXNREF_ONLY: &str = "node-26-exnref-only";
+
+/// What one trial runs.
+#[derive(Clone)]
+struct Run {
+    target: String,
+    engine: String,
+    reset: String,
+    fixture: PathBuf,
+    panic: &'static str,
+    extra_flags: Vec<String>,
+    stress: &'static str,
+    panics: &'static str,
+}
 
 fn main() {
     let args = Arguments::from_args();
     let builds = support::fixture_builds();
-    let newest = builds.last().cloned().unwrap_or_default();
+    let newest_abort = builds
+        .iter()
+        .rfind(|b| b.ends_with("-abort"))
+        .cloned()
+        .unwrap_or_default();
     let mut trials = Vec::new();
     for build in &builds {
+        let unwind = build.contains("-unwind-");
+        if unwind && is_g2(build) {
+            continue;
+        }
+        let exnref = build.ends_with("-unwind-exnref");
         for target in NODE_TARGETS {
             let fixture = support::fixtures_dir().join(build).join(target);
             if !fixture.is_dir() {
+                continue;
+            }
+            let run = |engine: &str, reset: &str| Run {
+                target: target.to_string(),
+                engine: engine.to_string(),
+                reset: reset.to_string(),
+                fixture: fixture.clone(),
+                panic: if unwind { "unwind" } else { "abort" },
+                extra_flags: Vec::new(),
+                stress: QUICK_STRESS,
+                panics: QUICK_PANICS,
+            };
+            if unwind {
+                let engines: &[&str] = match (*target, exnref) {
+                    ("nodejs", true) => &["node-26", EXNREF_ONLY],
+                    ("nodejs", false) => &["node-20", "node-26"],
+                    _ => &["node-26"],
+                };
+                for engine in engines {
+                    let mut r = run(engine, "auto");
+                    if *target == "nodejs" && *engine == "node-26" {
+                        r.panics = FULL_PANICS;
+                    }
+                    trials.push(trial(build, r));
+                }
+                if *target == "nodejs" {
+                    trials.push(trial(build, run("node-26", "manual")));
+                    if exnref {
+                        // Hardened, then translated whole to legacy EH.
+                        let mut r = run("node-20", "auto");
+                        r.extra_flags = vec!["--eh".into(), "legacy".into()];
+                        trials.push(trial(build, r));
+                    }
+                }
                 continue;
             }
             // The nodejs target runs on every Node; the others on the oldest
@@ -49,48 +117,57 @@ fn main() {
                 _ => &["node-20", "node-26"],
             };
             for engine in engines {
+                let mut r = run(engine, "auto");
                 // bundler too: its host hides the stack pointer global (see node_flags).
-                let full = *build == newest
+                if *build == newest_abort
                     && matches!(*target, "nodejs" | "bundler")
-                    && *engine == "node-26";
-                trials.push(trial(build, target, engine, "auto", &fixture, full));
+                    && *engine == "node-26"
+                {
+                    r.stress = FULL_STRESS;
+                }
+                trials.push(trial(build, r));
             }
             // reset=manual changes the runtime's behaviour, not the glue's shape.
-            trials.push(trial(build, target, "node-26", "manual", &fixture, false));
+            trials.push(trial(build, run("node-26", "manual")));
         }
     }
     libtest_mimic::run(&args, trials).exit();
 }
 
-fn trial(
-    build: &str,
-    target: &str,
-    engine: &str,
-    reset: &str,
-    fixture: &Path,
-    full: bool,
-) -> Trial {
-    let name = format!("{build}/{target}/{engine}/{reset}");
-    let (target, engine, reset, fixture) = (
-        target.to_string(),
-        engine.to_string(),
-        reset.to_string(),
-        fixture.to_path_buf(),
-    );
-    Trial::test(name, move || run(&target, &engine, &reset, &fixture, full))
+/// wasm-bindgen 0.2.114+ panic=unwind outputs carry their own guards (G2).
+fn is_g2(build: &str) -> bool {
+    let version = support::version_key(build).0;
+    version.as_slice() >= [0, 2, 114].as_slice()
 }
 
-fn run(target: &str, engine: &str, reset: &str, fixture: &Path, full: bool) -> Result<(), Failed> {
+fn trial(build: &str, run: Run) -> Trial {
+    let eh = if run.extra_flags.is_empty() {
+        String::new()
+    } else {
+        format!("/{}", run.extra_flags.join("-").trim_start_matches("--"))
+    };
+    let name = format!("{build}/{}/{}/{}{eh}", run.target, run.engine, run.reset);
+    Trial::test(name, move || execute(&run))
+}
+
+fn execute(run: &Run) -> Result<(), Failed> {
+    let (engine, engine_flags): (&str, &[&str]) = if run.engine == EXNREF_ONLY {
+        ("node-26", &["--no-experimental-wasm-legacy-eh"])
+    } else {
+        (&run.engine, &[])
+    };
     let node = support::require_engine(engine)?;
     let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
     let hardened = scratch.path().join("out");
+    let mut flags = vec!["--reset", run.reset.as_str()];
+    flags.extend(run.extra_flags.iter().map(String::as_str));
     support::harden(
         Path::new(env!("CARGO_BIN_EXE_wasm-recover")),
-        fixture,
+        &run.fixture,
         &hardened,
-        &["--reset", reset],
+        &flags,
     )?;
-    if matches!(target, "web" | "bundler" | "module") {
+    if matches!(run.target.as_str(), "web" | "bundler" | "module") {
         // These targets are ES modules without a package.json of their own.
         std::fs::write(hardened.join("package.json"), "{\"type\":\"module\"}\n")
             .map_err(|e| e.to_string())?;
@@ -101,18 +178,18 @@ fn run(target: &str, engine: &str, reset: &str, fixture: &Path, full: bool) -> R
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
         .collect();
     let output = Command::new(&node)
-        .args(node_flags(target, engine))
+        .args(engine_flags)
+        .args(node_flags(&run.target, engine))
         .arg("--expose-gc")
         .arg("--test")
         .arg("--test-reporter=spec")
         .args(&suites)
         .env("RECOVER_DIR", &hardened)
-        .env("RECOVER_TARGET", target)
-        .env("RECOVER_RESET", reset)
-        .env(
-            "RECOVER_STRESS_ROUNDS",
-            if full { FULL_STRESS } else { QUICK_STRESS },
-        )
+        .env("RECOVER_TARGET", &run.target)
+        .env("RECOVER_RESET", &run.reset)
+        .env("RECOVER_PANIC", run.panic)
+        .env("RECOVER_STRESS_ROUNDS", run.stress)
+        .env("RECOVER_PANIC_ROUNDS", run.panics)
         .output()
         .map_err(|e| format!("cannot run {}: {e}", node.display()))?;
     if output.status.success() {
