@@ -30,7 +30,11 @@ const SETTINGS: &[&str] = &[
     "RECOVER_TARGET",
     "RECOVER_RESET",
     "RECOVER_STRESS_ROUNDS",
+    "RECOVER_PANIC",
+    "RECOVER_PANIC_ROUNDS",
 ];
+/// Panics in a row in unwind.test.mjs (tests/node.rs runs the full 10,000).
+const QUICK_PANICS: &str = "1000";
 
 /// Where a trial runs the suites.
 #[derive(Clone, Copy)]
@@ -43,6 +47,11 @@ fn main() {
     let args = Arguments::from_args();
     let mut trials = vec![Trial::test("browser-shims/node-assert", check_assert_shim)];
     for build in support::fixture_builds() {
+        let unwind = build.contains("-unwind-");
+        // G2 (0.2.114+ panic=unwind) is refused by this version (tests/cli.rs).
+        if unwind && support::version_key(&build).0.as_slice() >= [0, 2, 114].as_slice() {
+            continue;
+        }
         let targets = std::iter::once(("deno", Host::Deno))
             .chain(BROWSER_TARGETS.iter().map(|t| (*t, Host::Chromium)));
         for (target, host) in targets {
@@ -50,7 +59,10 @@ fn main() {
             if !fixture.is_dir() {
                 continue;
             }
-            for reset in RESETS {
+            // Reset modes matter to the runtime, not to the build: unwind
+            // builds run with the default only.
+            let resets: &[&str] = if unwind { &RESETS[..1] } else { RESETS };
+            for reset in resets {
                 trials.push(trial(&build, target, host, reset, &fixture));
             }
         }
@@ -74,9 +86,14 @@ fn trial(build: &str, target: &str, host: Host, reset: &str, fixture: &Path) -> 
             &hardened,
             &["--reset", &reset],
         )?;
+        let panic = if fixture.to_string_lossy().contains("-unwind-") {
+            "unwind"
+        } else {
+            "abort"
+        };
         match host {
-            Host::Deno => run_deno(&hardened, &reset),
-            Host::Chromium => run_chromium(&hardened, &target, &reset),
+            Host::Deno => run_deno(&hardened, &reset, panic),
+            Host::Chromium => run_chromium(&hardened, &target, &reset, panic),
         }
     })
 }
@@ -92,7 +109,7 @@ fn suites_dir() -> PathBuf {
 /// suite marks inconclusive that way (reset.test.mjs, when V8 runs no
 /// finalizer in time, as on 0.2.92 whose constructors register none) reports
 /// `ok` in Deno where Node and Chromium report it skipped.
-fn run_deno(hardened: &Path, reset: &str) -> Result<(), Failed> {
+fn run_deno(hardened: &Path, reset: &str, panic: &str) -> Result<(), Failed> {
     let deno = support::require_engine("deno")?;
     let mut suites: Vec<PathBuf> = std::fs::read_dir(suites_dir())
         .map_err(|e| e.to_string())?
@@ -114,6 +131,8 @@ fn run_deno(hardened: &Path, reset: &str) -> Result<(), Failed> {
         .env("RECOVER_TARGET", "deno")
         .env("RECOVER_RESET", reset)
         .env("RECOVER_STRESS_ROUNDS", QUICK_STRESS)
+        .env("RECOVER_PANIC", panic)
+        .env("RECOVER_PANIC_ROUNDS", QUICK_PANICS)
         .output()
         .map_err(|e| format!("cannot run {}: {e}", deno.display()))?;
     verdict("deno test", &output)?;
@@ -142,7 +161,7 @@ fn ran_tests_from(report: &str, file: &str) -> bool {
 
 /// tests/browser/run.mjs: serves the output and the suites on localhost and
 /// runs each suite in a fresh Chromium page.
-fn run_chromium(hardened: &Path, target: &str, reset: &str) -> Result<(), Failed> {
+fn run_chromium(hardened: &Path, target: &str, reset: &str, panic: &str) -> Result<(), Failed> {
     if !Path::new(CHROMIUM).is_file() {
         return Err(format!(
             "{CHROMIUM} is not installed: run `bash .ci/setup` (or `cargo xtask engines install`)"
@@ -158,6 +177,7 @@ fn run_chromium(hardened: &Path, target: &str, reset: &str) -> Result<(), Failed
         .arg(hardened)
         .args(["--target", target, "--reset", reset])
         .args(["--stress-rounds", QUICK_STRESS])
+        .args(["--panic", panic, "--panic-rounds", QUICK_PANICS])
         .output()
         .map_err(|e| format!("cannot run {}: {e}", node.display()))?;
     verdict("chromium", &output)

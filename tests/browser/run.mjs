@@ -2,6 +2,7 @@
 //
 //   node tests/browser/run.mjs --chromium /usr/bin/chromium --out DIR \
 //     --target web|no-modules --reset auto|manual [--stress-rounds N]
+//     [--panic abort|unwind] [--panic-rounds N]
 //
 // Serves DIR at /out/, tests/node at /node/ and tests/browser at /browser/
 // from a localhost server on an ephemeral port, opens suite.html in Chromium
@@ -22,6 +23,8 @@ const { values: args } = parseArgs({
     target: { type: "string" },
     reset: { type: "string", default: "auto" },
     "stress-rounds": { type: "string", default: "2000" },
+    panic: { type: "string", default: "abort" },
+    "panic-rounds": { type: "string", default: "1000" },
   },
 });
 for (const key of ["chromium", "out", "target"]) {
@@ -97,6 +100,8 @@ const query = new URLSearchParams({
   RECOVER_TARGET: args.target,
   RECOVER_RESET: args.reset,
   RECOVER_STRESS_ROUNDS: args["stress-rounds"],
+  RECOVER_PANIC: args.panic,
+  RECOVER_PANIC_ROUNDS: args["panic-rounds"],
 });
 const page = `http://127.0.0.1:${server.address().port}/browser/suite.html?${query}`;
 const profile = mkdtempSync(join(tmpdir(), "wasm-recover-chromium-"));

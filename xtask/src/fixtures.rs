@@ -1,21 +1,27 @@
-//! `cargo xtask fixtures [--check] [--only VERSION]`: rebuilds the committed
+//! `cargo xtask fixtures [--check] [--only VERSION|ID]`: rebuilds the committed
 //! wasm-bindgen outputs in `tests/fixtures/out/` bit for bit.
 //!
-//! For each pinned wasm-bindgen version it copies `tests/fixtures/crate` to
-//! `target/fixtures/<version>/crate`, pins the `wasm-bindgen` requirement to that
-//! version, builds it for `wasm32-unknown-unknown` (panic=abort, the stable
-//! default) with the lockfile from `tests/fixtures/crate/locks/<version>.lock`,
-//! and runs that version's CLI for every target it supports into
-//! `tests/fixtures/out/<version>-abort/<target>/`. `tests/fixtures/manifest.json`
-//! records toolchain, flags, CLI version, a sha256 per output file and of the
-//! crate sources that were built, so stale fixtures show without a build.
+//! For each pinned fixture (a wasm-bindgen version and a panic strategy) it
+//! copies `tests/fixtures/crate` to `target/fixtures/<id>/crate`, pins the
+//! `wasm-bindgen` requirement to that version, builds it for
+//! `wasm32-unknown-unknown` with the lockfile from
+//! `tests/fixtures/crate/locks/<version>.lock`, and runs that version's CLI for
+//! every target it supports into `tests/fixtures/out/<id>/<target>/`. The id is
+//! `<version>-abort` (the stable default), `<version>-unwind-legacy` or
+//! `<version>-unwind-exnref` (nightly, `-Cpanic=unwind`, std rebuilt with
+//! `-Zbuild-std=std,panic_unwind`; legacy exception handling needs
+//! `-Cllvm-args=-wasm-use-legacy-eh=true`, exnref is the nightly's default,
+//! FIELD-NOTES §3). `tests/fixtures/manifest.json` records toolchain, flags, CLI
+//! version, a sha256 per output file and of the crate sources that were built,
+//! so stale fixtures show without a build.
 //!
 //! Reproducibility rests on four things: the lockfile, the exact toolchain
-//! (recorded as `rustc --version`), `--remap-path-prefix` for the two machine
-//! paths that reach the binary (cargo's home and the build directory), and the
-//! CLI built from its own published lockfile. `--check` builds from scratch
-//! in a different directory (`target/fixtures-check/`) and compares byte for
-//! byte, so a path leaking into the output shows up as a difference.
+//! (recorded as `rustc --version`), `--remap-path-prefix` for the machine paths
+//! that reach the binary (cargo's home, the build directory and, for
+//! `-Zbuild-std`, the toolchain's sysroot holding std's sources), and the CLI
+//! built from its own published lockfile. `--check` builds from scratch in a
+//! different directory (`target/fixtures-check/`) and compares byte for byte,
+//! so a path leaking into the output shows up as a difference.
 //!
 //! The CLIs live in `~/.cache/wasm-recover/cli/<version>/bin/wasm-bindgen`; a
 //! missing one is installed with `cargo install --locked`. When the registry
@@ -34,33 +40,149 @@ use serde_json::{json, Value};
 
 use crate::util;
 
-/// One pinned wasm-bindgen version and the toolchain that builds both the
-/// fixture crate and the CLI.
-struct Version {
-    wasm_bindgen: &'static str,
-    /// A rustup toolchain name. wasm-bindgen older than 0.2.88 does not compile
-    /// with Rust 1.86 or later (FIELD-NOTES §1).
-    toolchain: &'static str,
+/// How a fixture's Rust code panics, and with which exception-handling
+/// encoding when it unwinds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Panic {
+    /// `panic=abort`, the default of `wasm32-unknown-unknown`: no exception
+    /// handling in the module (generation G0).
+    Abort,
+    /// `panic=unwind` with legacy exception handling (`try`/`catch`/`delegate`).
+    UnwindLegacy,
+    /// `panic=unwind` with exnref exception handling (`try_table`/`throw_ref`).
+    UnwindExnref,
 }
 
-const VERSIONS: &[Version] = &[
-    Version {
-        wasm_bindgen: "0.2.84",
-        toolchain: "1.85.1",
-    },
-    Version {
-        wasm_bindgen: "0.2.92",
-        toolchain: "stable",
-    },
-    Version {
-        wasm_bindgen: "0.2.100",
-        toolchain: "stable",
-    },
-    Version {
-        wasm_bindgen: "0.2.130",
-        toolchain: "stable",
-    },
+impl Panic {
+    /// The part of the fixture id after the version.
+    fn suffix(self) -> &'static str {
+        match self {
+            Panic::Abort => "abort",
+            Panic::UnwindLegacy => "unwind-legacy",
+            Panic::UnwindExnref => "unwind-exnref",
+        }
+    }
+
+    /// The panic strategy, as `-Cpanic` spells it.
+    fn strategy(self) -> &'static str {
+        match self {
+            Panic::Abort => "abort",
+            Panic::UnwindLegacy | Panic::UnwindExnref => "unwind",
+        }
+    }
+
+    /// The exception-handling encoding the wasm must use, for the manifest.
+    fn eh(self) -> Option<&'static str> {
+        match self {
+            Panic::Abort => None,
+            Panic::UnwindLegacy => Some("legacy"),
+            Panic::UnwindExnref => Some("exnref"),
+        }
+    }
+
+    /// Flags beyond the path remapping. The precompiled std of
+    /// `wasm32-unknown-unknown` is built with panic=abort, so unwinding needs
+    /// std rebuilt (`BUILD_STD`).
+    fn rustflags(self) -> &'static [&'static str] {
+        match self {
+            Panic::Abort => &[],
+            Panic::UnwindLegacy => &["-Cpanic=unwind", "-Cllvm-args=-wasm-use-legacy-eh=true"],
+            Panic::UnwindExnref => &["-Cpanic=unwind"],
+        }
+    }
+
+    fn unwinds(self) -> bool {
+        self != Panic::Abort
+    }
+}
+
+/// One committed fixture: a pinned wasm-bindgen version built with one panic
+/// strategy.
+struct Fixture {
+    wasm_bindgen: &'static str,
+    panic: Panic,
+    /// The rustup toolchain that builds the fixture crate. wasm-bindgen older
+    /// than 0.2.88 does not compile with Rust 1.86 or later (FIELD-NOTES §1);
+    /// `-Zbuild-std` needs a nightly.
+    toolchain: &'static str,
+    /// The rustup toolchain that builds the CLI (shared by every fixture of
+    /// a version, so it must not depend on the panic strategy).
+    cli_toolchain: &'static str,
+    /// Whether the CLI writes the same bytes on every run. When it does not,
+    /// `--check` still compares the cargo build bit for bit, but for the CLI's
+    /// outputs only checks the file list and that the committed files are
+    /// the ones the manifest hashes.
+    cli_reproducible: bool,
+}
+
+const fn abort(wasm_bindgen: &'static str, toolchain: &'static str) -> Fixture {
+    Fixture {
+        wasm_bindgen,
+        panic: Panic::Abort,
+        toolchain,
+        cli_toolchain: toolchain,
+        cli_reproducible: true,
+    }
+}
+
+const fn unwind(wasm_bindgen: &'static str, panic: Panic) -> Fixture {
+    Fixture {
+        wasm_bindgen,
+        panic,
+        toolchain: NIGHTLY,
+        cli_toolchain: "stable",
+        cli_reproducible: true,
+    }
+}
+
+/// A fixture whose CLI orders its output differently from run to run.
+const fn cli_unreproducible(fixture: Fixture) -> Fixture {
+    Fixture {
+        cli_reproducible: false,
+        ..fixture
+    }
+}
+
+/// The nightly that builds the `panic=unwind` fixtures; `rustc --version` in
+/// the manifest says which one it was.
+const NIGHTLY: &str = "nightly";
+
+/// `panic=unwind` fixtures cover each generation of wasm-bindgen's exception
+/// handling (FIELD-NOTES §1), in both encodings where the CLI can:
+/// - 0.2.105 (`extern "C"` exports, G1): exnref only. Its CLI orders exports
+///   and glue functions differently on each run (six runs on the same wasm
+///   gave six different outputs; 0.2.113 and 0.2.130 give one), so only its
+///   cargo build is reproducible bit for bit. It also turns a legacy-EH
+///   build of this crate into a module that fails validation, on every target
+///   (in a `wasm_bindgen_futures` function, a call left passing an `externref`
+///   where the callee now takes an `i32`). 0.2.106 does the same to a legacy
+///   build (`call[0] expected type externref, found local`) and cannot read an
+///   exnref one (`unknown instruction TryTable`), so it has no fixture.
+/// - 0.2.113 (the newest that raises `PanicError` without native guards, G1).
+/// - 0.2.130 (native guards, G2).
+const FIXTURES: &[Fixture] = &[
+    abort("0.2.84", "1.85.1"),
+    abort("0.2.92", "stable"),
+    abort("0.2.100", "stable"),
+    cli_unreproducible(unwind("0.2.105", Panic::UnwindExnref)),
+    unwind("0.2.113", Panic::UnwindLegacy),
+    unwind("0.2.113", Panic::UnwindExnref),
+    abort("0.2.130", "stable"),
+    unwind("0.2.130", Panic::UnwindLegacy),
+    unwind("0.2.130", Panic::UnwindExnref),
 ];
+
+impl Fixture {
+    fn id(&self) -> String {
+        format!("{}-{}", self.wasm_bindgen, self.panic.suffix())
+    }
+
+    /// Whether `--only` names this fixture: by id, or by version (all of its
+    /// panic strategies).
+    fn selected_by(&self, only: &str) -> bool {
+        only == self.wasm_bindgen || only == self.id()
+    }
+}
 
 /// Every `--target` we want; each CLI gets those its `--help` lists.
 const TARGETS: &[&str] = &[
@@ -73,9 +195,6 @@ const TARGETS: &[&str] = &[
     "web",
 ];
 
-/// The panic strategy of these fixtures; `panic=unwind` ones would get their
-/// own id suffix.
-const PANIC: &str = "abort";
 const OUT_NAME: &str = "recover_fixture";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// The requirement in the fixture crate's Cargo.toml that each build rewrites.
@@ -83,6 +202,10 @@ const WASM_BINDGEN_DEP: &str = "wasm-bindgen = ";
 /// `RUSTFLAGS` as recorded in the manifest: the machine paths are placeholders.
 const RUSTFLAGS_RECORDED: &str =
     "--remap-path-prefix=${CARGO_HOME}=/cargo --remap-path-prefix=${FIXTURE_BUILD_DIR}=/fixture";
+/// The sysroot remapping that `-Zbuild-std` builds add, as recorded.
+const SYSROOT_REMAP_RECORDED: &str = "--remap-path-prefix=${SYSROOT}=/sysroot";
+/// The std crates a `panic=unwind` build compiles from the toolchain's sources.
+const BUILD_STD: &str = "std,panic_unwind";
 
 struct Flags {
     check: bool,
@@ -100,20 +223,22 @@ impl Flags {
             match arg.as_str() {
                 "--check" => flags.check = true,
                 "--only" => {
-                    let version = args.next().context("`--only` needs a version")?;
-                    flags.only = Some(version.clone());
+                    let only = args
+                        .next()
+                        .context("`--only` needs a version or a fixture id")?;
+                    flags.only = Some(only.clone());
                 }
                 other => match other.strip_prefix("--only=") {
-                    Some(version) => flags.only = Some(version.to_string()),
+                    Some(only) => flags.only = Some(only.to_string()),
                     None => bail!("unknown flag `{other}` for `fixtures`"),
                 },
             }
         }
         if let Some(only) = &flags.only {
-            if !VERSIONS.iter().any(|v| v.wasm_bindgen == only) {
-                let known: Vec<_> = VERSIONS.iter().map(|v| v.wasm_bindgen).collect();
+            if !FIXTURES.iter().any(|f| f.selected_by(only)) {
+                let known: Vec<_> = FIXTURES.iter().map(Fixture::id).collect();
                 bail!(
-                    "`--only {only}`: not a pinned version ({})",
+                    "`--only {only}`: neither a pinned version nor a fixture id ({})",
                     known.join(", ")
                 );
             }
@@ -128,7 +253,7 @@ struct Paths {
     /// Committed outputs.
     out: PathBuf,
     manifest: PathBuf,
-    /// Per-version build directories (crate copy plus target dir).
+    /// Per-fixture build directories (crate copy plus target dir).
     build: PathBuf,
     /// Where this run writes outputs: `out`, or a scratch dir for `--check`.
     write_out: PathBuf,
@@ -155,17 +280,17 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
     };
 
     let mut entries = BTreeMap::new();
-    for version in VERSIONS {
+    for fixture in FIXTURES {
         if flags
             .only
             .as_deref()
-            .is_some_and(|only| only != version.wasm_bindgen)
+            .is_some_and(|only| !fixture.selected_by(only))
         {
             continue;
         }
-        let id = fixture_id(version);
-        eprintln!("==> {id} (toolchain {})", version.toolchain);
-        let entry = build_fixture(version, &paths, flags.check)
+        let id = fixture.id();
+        eprintln!("==> {id} (toolchain {})", fixture.toolchain);
+        let entry = build_fixture(fixture, &paths, flags.check)
             .with_context(|| format!("failed to build fixture `{id}`"))?;
         entries.insert(id, entry);
     }
@@ -179,36 +304,32 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
     }
 }
 
-fn fixture_id(version: &Version) -> String {
-    format!("{}-{PANIC}", version.wasm_bindgen)
-}
-
-/// Builds one version's wasm, runs its CLI for every target and returns the
+/// Builds one fixture's wasm, runs its CLI for every target and returns the
 /// manifest entry.
-fn build_fixture(version: &Version, paths: &Paths, check: bool) -> Result<Value> {
-    let id = fixture_id(version);
-    let toolchain = version.toolchain;
-    ensure_wasm_target(toolchain)?;
+fn build_fixture(fixture: &Fixture, paths: &Paths, check: bool) -> Result<Value> {
+    let id = fixture.id();
+    let toolchain = fixture.toolchain;
+    let sysroot = ensure_wasm_target(toolchain, fixture.panic.unwinds())?;
     let rustc =
         util::output(Command::new("rustup").args(["run", toolchain, "rustc", "--version"]))?
             .trim()
             .to_string();
 
-    let cli = ensure_cli(version)?;
+    let cli = ensure_cli(fixture)?;
     let cli_version = util::output(Command::new(&cli).arg("--version"))?
         .trim()
         .to_string();
     ensure!(
-        cli_version.split_whitespace().nth(1) == Some(version.wasm_bindgen),
+        cli_version.split_whitespace().nth(1) == Some(fixture.wasm_bindgen),
         "`{}` reports `{cli_version}`, expected wasm-bindgen {}",
         cli.display(),
-        version.wasm_bindgen
+        fixture.wasm_bindgen
     );
     let help = util::output(Command::new(&cli).arg("--help"))?;
     let supported = supported_targets(&help)
         .with_context(|| format!("failed to read the targets from `{} --help`", cli.display()))?;
 
-    let (wasm, lock_path, sources) = build_wasm(version, paths, check)?;
+    let (wasm, lock_path, sources) = build_wasm(fixture, &sysroot, paths, check)?;
     let wasm_bytes = util::read(&wasm)?;
 
     let out_dir = paths.write_out.join(&id);
@@ -246,15 +367,15 @@ fn build_fixture(version: &Version, paths: &Paths, check: bool) -> Result<Value>
     }
 
     let lock = util::read(&lock_path)?;
-    Ok(json!({
+    let mut entry = json!({
         "cli": cli_version,
         "lockfile": {
-            "path": format!("tests/fixtures/crate/locks/{}.lock", version.wasm_bindgen),
+            "path": format!("tests/fixtures/crate/locks/{}.lock", fixture.wasm_bindgen),
             "sha256": util::sha256_hex(&lock),
         },
-        "panic": PANIC,
+        "panic": fixture.panic.strategy(),
         "rustc": rustc,
-        "rustflags": RUSTFLAGS_RECORDED,
+        "rustflags": recorded_rustflags(fixture.panic),
         "sources": sources,
         "targets": targets,
         "toolchain": toolchain,
@@ -263,11 +384,30 @@ fn build_fixture(version: &Version, paths: &Paths, check: bool) -> Result<Value>
             "sha256": util::sha256_hex(&wasm_bytes),
             "size": wasm_bytes.len(),
         },
-        "wasm_bindgen": version.wasm_bindgen,
-    }))
+        "wasm_bindgen": fixture.wasm_bindgen,
+    });
+    // Keys only unwinding builds have, so the abort entries stay as they were.
+    if let (Some(eh), Some(map)) = (fixture.panic.eh(), entry.as_object_mut()) {
+        map.insert("build_std".to_string(), json!(BUILD_STD));
+        map.insert("eh".to_string(), json!(eh));
+    }
+    Ok(entry)
 }
 
-fn ensure_wasm_target(toolchain: &str) -> Result<()> {
+/// `RUSTFLAGS` of a build as the manifest records them (machine paths as
+/// placeholders).
+fn recorded_rustflags(panic: Panic) -> String {
+    let mut flags = vec![RUSTFLAGS_RECORDED];
+    if panic.unwinds() {
+        flags.push(SYSROOT_REMAP_RECORDED);
+    }
+    flags.extend(panic.rustflags());
+    flags.join(" ")
+}
+
+/// Checks that the toolchain can build for wasm (and, with `build_std`, has
+/// std's sources); returns its sysroot.
+fn ensure_wasm_target(toolchain: &str, build_std: bool) -> Result<PathBuf> {
     let libdir = util::output(Command::new("rustup").args([
         "run",
         toolchain,
@@ -289,19 +429,34 @@ fn ensure_wasm_target(toolchain: &str) -> Result<()> {
              --toolchain {toolchain}`"
         );
     }
-    Ok(())
+    let sysroot = util::output(
+        Command::new("rustup").args(["run", toolchain, "rustc", "--print", "sysroot"]),
+    )?;
+    let sysroot = PathBuf::from(sysroot.trim());
+    if build_std
+        && !sysroot
+            .join("lib/rustlib/src/rust/library/Cargo.lock")
+            .is_file()
+    {
+        bail!(
+            "toolchain `{toolchain}` lacks std's sources for `-Zbuild-std`: run `rustup \
+             component add rust-src --toolchain {toolchain}`"
+        );
+    }
+    Ok(sysroot)
 }
 
 /// Copies the fixture crate, pins its wasm-bindgen, provides the lockfile and
 /// builds it. Returns the wasm, the lockfile in `locks/` and the hashes of the
 /// crate files that were built (so stale fixtures show without a build).
 fn build_wasm(
-    version: &Version,
+    fixture: &Fixture,
+    sysroot: &Path,
     paths: &Paths,
     check: bool,
 ) -> Result<(PathBuf, PathBuf, Vec<Value>)> {
-    let v = version.wasm_bindgen;
-    let build_dir = paths.build.join(v);
+    let v = fixture.wasm_bindgen;
+    let build_dir = paths.build.join(fixture.id());
     if check {
         // A build from nothing, in another directory than the committed one.
         util::remove_dir_all(&build_dir)?;
@@ -338,7 +493,7 @@ fn build_wasm(
     } else {
         // Newest dependencies that still support the crate's rust-version.
         util::run(
-            util::cargo(version.toolchain)
+            util::cargo(fixture.toolchain)
                 .arg("generate-lockfile")
                 .current_dir(&crate_copy)
                 .env("CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS", "fallback"),
@@ -363,17 +518,27 @@ fn build_wasm(
     let cargo_home = cargo_home.canonicalize().unwrap_or(cargo_home);
     let target_dir = build_dir.join("target");
     // CARGO_ENCODED_RUSTFLAGS keeps paths with spaces in one argument.
-    let rustflags = [
+    let mut rustflags = vec![
         format!("--remap-path-prefix={}=/cargo", cargo_home.display()),
         format!("--remap-path-prefix={}=/fixture", build_dir.display()),
-    ]
-    .join("\x1f");
+    ];
+    let mut build = util::cargo(fixture.toolchain);
+    build.args(["build", "--release", "--locked", "--target", WASM_TARGET]);
+    if fixture.panic.unwinds() {
+        // std's sources come from the sysroot (rust-src).
+        let sysroot = sysroot.canonicalize().unwrap_or(sysroot.to_path_buf());
+        rustflags.push(format!(
+            "--remap-path-prefix={}=/sysroot",
+            sysroot.display()
+        ));
+        build.arg(format!("-Zbuild-std={BUILD_STD}"));
+    }
+    rustflags.extend(fixture.panic.rustflags().iter().map(|f| f.to_string()));
     util::run(
-        util::cargo(version.toolchain)
-            .args(["build", "--release", "--locked", "--target", WASM_TARGET])
+        build
             .current_dir(build_dir.join("crate"))
             .env("CARGO_TARGET_DIR", &target_dir)
-            .env("CARGO_ENCODED_RUSTFLAGS", rustflags),
+            .env("CARGO_ENCODED_RUSTFLAGS", rustflags.join("\x1f")),
     )?;
     let wasm = target_dir
         .join(WASM_TARGET)
@@ -444,8 +609,8 @@ fn supported_targets(help: &str) -> Result<Vec<String>> {
 
 /// The CLI of one version, installed under `~/.cache/wasm-recover/cli/` if
 /// missing.
-fn ensure_cli(version: &Version) -> Result<PathBuf> {
-    let v = version.wasm_bindgen;
+fn ensure_cli(fixture: &Fixture) -> Result<PathBuf> {
+    let v = fixture.wasm_bindgen;
     let install_root = util::home_dir()?.join(".cache/wasm-recover/cli").join(v);
     let bin = install_root.join("bin/wasm-bindgen");
     if bin.is_file() {
@@ -453,7 +618,7 @@ fn ensure_cli(version: &Version) -> Result<PathBuf> {
     }
     eprintln!("    installing wasm-bindgen-cli {v} (takes several minutes)");
     let installed = util::run(
-        util::cargo(version.toolchain)
+        util::cargo(fixture.cli_toolchain)
             .args([
                 "install",
                 "--locked",
@@ -470,7 +635,7 @@ fn ensure_cli(version: &Version) -> Result<PathBuf> {
         eprintln!(
             "    {err:#}; retrying with the published lockfile, updating only unavailable packages"
         );
-        install_cli_from_source(version, &install_root)?;
+        install_cli_from_source(fixture, &install_root)?;
     }
     ensure!(
         bin.is_file(),
@@ -480,8 +645,8 @@ fn ensure_cli(version: &Version) -> Result<PathBuf> {
     Ok(bin)
 }
 
-fn install_cli_from_source(version: &Version, install_root: &Path) -> Result<()> {
-    let v = version.wasm_bindgen;
+fn install_cli_from_source(fixture: &Fixture, install_root: &Path) -> Result<()> {
+    let v = fixture.wasm_bindgen;
     let file = format!("wasm-bindgen-cli-{v}.crate");
     // The failed `cargo install` has downloaded the package into cargo's cache.
     let cache = util::cargo_home()?.join("registry/cache");
@@ -513,14 +678,14 @@ fn install_cli_from_source(version: &Version, install_root: &Path) -> Result<()>
     )?;
 
     for _ in 0..20 {
-        let fetch = util::cargo(version.toolchain)
+        let fetch = util::cargo(fixture.cli_toolchain)
             .arg("fetch")
             .current_dir(&src)
             .output()
             .context("failed to start `cargo fetch`")?;
         if fetch.status.success() {
             util::run(
-                util::cargo(version.toolchain)
+                util::cargo(fixture.cli_toolchain)
                     .args(["install", "--locked", "--path"])
                     .arg(&src)
                     .arg("--root")
@@ -536,7 +701,7 @@ fn install_cli_from_source(version: &Version, install_root: &Path) -> Result<()>
             .filter(|_| stderr.contains("(locked to "));
         match unavailable {
             Some(package) => util::run(
-                util::cargo(version.toolchain)
+                util::cargo(fixture.cli_toolchain)
                     .args(["update", "--package", package])
                     .current_dir(&src),
             )?,
@@ -546,12 +711,17 @@ fn install_cli_from_source(version: &Version, install_root: &Path) -> Result<()>
     bail!("wasm-bindgen-cli {v}: too many unavailable locked packages")
 }
 
+fn is_pinned(id: &str) -> bool {
+    FIXTURES.iter().any(|f| f.id() == id)
+}
+
 fn read_manifest(path: &Path) -> Result<Value> {
     let text = util::read(path)?;
     serde_json::from_slice(&text).with_context(|| format!("`{}` is not valid JSON", path.display()))
 }
 
 /// Writes the manifest with the given entries replacing those of the same id.
+/// Entries of fixtures that are no longer pinned are dropped.
 fn write_manifest(path: &Path, entries: BTreeMap<String, Value>) -> Result<()> {
     let mut fixtures: BTreeMap<String, Value> = BTreeMap::new();
     if path.exists() {
@@ -559,7 +729,11 @@ fn write_manifest(path: &Path, entries: BTreeMap<String, Value>) -> Result<()> {
             .get("fixtures")
             .and_then(Value::as_object)
         {
-            fixtures.extend(old.iter().map(|(k, v)| (k.clone(), v.clone())));
+            fixtures.extend(
+                old.iter()
+                    .filter(|(id, _)| is_pinned(id))
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            );
         }
     }
     fixtures.extend(entries);
@@ -586,7 +760,35 @@ fn check(paths: &Paths, entries: &BTreeMap<String, Value>) -> Result<ExitCode> {
         differences.push(format!("{}: missing", paths.manifest.display()));
         Value::Null
     };
+    // Outputs and entries of fixtures that are no longer pinned.
+    if let Some(committed) = committed_manifest
+        .get("fixtures")
+        .and_then(Value::as_object)
+    {
+        for id in committed.keys().filter(|id| !is_pinned(id)) {
+            differences.push(format!("manifest.json: `{id}` is not a pinned fixture"));
+        }
+    }
+    if paths.out.is_dir() {
+        let listed = std::fs::read_dir(&paths.out)
+            .with_context(|| format!("failed to list `{}`", paths.out.display()))?;
+        for dir in listed {
+            let dir = dir.with_context(|| format!("failed to list `{}`", paths.out.display()))?;
+            let id = dir.file_name().to_string_lossy().into_owned();
+            if !is_pinned(&id) {
+                differences.push(format!("tests/fixtures/out/{id}: not a pinned fixture"));
+            }
+        }
+    }
+    let mut unreproducible = Vec::new();
     for (id, entry) in entries {
+        let reproducible = FIXTURES
+            .iter()
+            .find(|f| f.id() == *id)
+            .is_none_or(|f| f.cli_reproducible);
+        if !reproducible {
+            unreproducible.push(id.as_str());
+        }
         let committed = paths.out.join(id);
         let rebuilt = paths.write_out.join(id);
         let mut names = util::list_files(&committed)?;
@@ -599,9 +801,15 @@ fn check(paths: &Paths, entries: &BTreeMap<String, Value>) -> Result<ExitCode> {
             match (a.is_file(), b.is_file()) {
                 (true, false) => differences.push(format!("{shown}: not produced by the rebuild")),
                 (false, true) => differences.push(format!("{shown}: produced but not committed")),
-                _ => {
+                _ if reproducible => {
                     if util::read(&a)? != util::read(&b)? {
                         differences.push(format!("{shown}: differs from {}", b.display()));
+                    }
+                }
+                _ => {
+                    let recorded = committed_sha256(&committed_manifest, id, &name);
+                    if recorded.as_deref() != Some(util::sha256_hex(&util::read(&a)?).as_str()) {
+                        differences.push(format!("{shown}: not the file manifest.json hashes"));
                     }
                 }
             }
@@ -616,7 +824,12 @@ fn check(paths: &Paths, entries: &BTreeMap<String, Value>) -> Result<ExitCode> {
                 keys.sort();
                 keys.dedup();
                 for key in keys {
-                    if old.get(key) != new.get(key) {
+                    let same = if key == "targets" && !reproducible {
+                        target_file_names(old.get(key)) == target_file_names(new.get(key))
+                    } else {
+                        old.get(key) == new.get(key)
+                    };
+                    if !same {
                         let show = |v: Option<&Value>| match v {
                             Some(Value::String(s)) => s.clone(),
                             Some(v) if v.is_object() || v.is_array() => "(see files)".to_string(),
@@ -636,6 +849,13 @@ fn check(paths: &Paths, entries: &BTreeMap<String, Value>) -> Result<ExitCode> {
     if differences.is_empty() {
         let ids: Vec<_> = entries.keys().map(String::as_str).collect();
         println!("fixtures up to date, bit for bit: {}", ids.join(", "));
+        if !unreproducible.is_empty() {
+            println!(
+                "  (for {}: the cargo build bit for bit; the CLI's outputs by file list and \
+                 manifest hashes, as that CLI is not reproducible)",
+                unreproducible.join(", ")
+            );
+        }
         Ok(ExitCode::SUCCESS)
     } else {
         println!("fixtures differ from a rebuild:");
@@ -644,6 +864,36 @@ fn check(paths: &Paths, entries: &BTreeMap<String, Value>) -> Result<ExitCode> {
         }
         Ok(ExitCode::from(1))
     }
+}
+
+/// The sha256 the committed manifest records for `<target>/<file>` of a fixture.
+fn committed_sha256(manifest: &Value, id: &str, name: &str) -> Option<String> {
+    let (target, file) = name.split_once('/')?;
+    manifest
+        .pointer(&format!("/fixtures/{id}/targets/{target}/files"))?
+        .as_array()?
+        .iter()
+        .find(|f| f.get("path").and_then(Value::as_str) == Some(file))?
+        .get("sha256")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// `target/path` of every file a manifest entry's `targets` lists.
+fn target_file_names(targets: Option<&Value>) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Some(targets) = targets.and_then(Value::as_object) {
+        for (target, value) in targets {
+            let files = value.get("files").and_then(Value::as_array);
+            for file in files.into_iter().flatten() {
+                if let Some(path) = file.get("path").and_then(Value::as_str) {
+                    names.push(format!("{target}/{path}"));
+                }
+            }
+        }
+    }
+    names.sort();
+    names
 }
 
 #[cfg(test)]
@@ -673,6 +923,54 @@ mod tests {
                     .into_iter()
                     .map(String::from)
                     .collect()
+            )
+        );
+    }
+
+    #[test]
+    fn fixture_ids_are_unique_and_only_selects_by_version_or_id() {
+        let mut ids: Vec<_> = FIXTURES.iter().map(Fixture::id).collect();
+        ids.sort();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), before, "duplicate fixture ids: {ids:?}");
+
+        let by_version: Vec<_> = FIXTURES
+            .iter()
+            .filter(|f| f.selected_by("0.2.130"))
+            .map(Fixture::id)
+            .collect();
+        assert_eq!(
+            by_version,
+            [
+                "0.2.130-abort",
+                "0.2.130-unwind-legacy",
+                "0.2.130-unwind-exnref"
+            ]
+        );
+        let by_id: Vec<_> = FIXTURES
+            .iter()
+            .filter(|f| f.selected_by("0.2.130-unwind-legacy"))
+            .map(Fixture::id)
+            .collect();
+        assert_eq!(by_id, ["0.2.130-unwind-legacy"]);
+    }
+
+    #[test]
+    fn records_the_flags_of_each_panic_strategy() {
+        // The abort entries keep the flags they were committed with.
+        assert_eq!(recorded_rustflags(Panic::Abort), RUSTFLAGS_RECORDED);
+        assert_eq!(
+            recorded_rustflags(Panic::UnwindLegacy),
+            format!(
+                "{RUSTFLAGS_RECORDED} --remap-path-prefix=${{SYSROOT}}=/sysroot -Cpanic=unwind \
+                 -Cllvm-args=-wasm-use-legacy-eh=true"
+            )
+        );
+        assert_eq!(
+            recorded_rustflags(Panic::UnwindExnref),
+            format!(
+                "{RUSTFLAGS_RECORDED} --remap-path-prefix=${{SYSROOT}}=/sysroot -Cpanic=unwind"
             )
         );
     }

@@ -10,6 +10,7 @@ mod bench_eh;
 mod eh;
 mod engines;
 mod fixtures;
+mod npm_packages;
 mod util;
 
 use std::process::ExitCode;
@@ -18,11 +19,13 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [flags]
 
 tasks:
-  fixtures [--check] [--only VERSION]
-      Build tests/fixtures/crate with each pinned wasm-bindgen version and run
-      its CLI for every target into tests/fixtures/out/, recording
-      tests/fixtures/manifest.json. --check rebuilds from scratch elsewhere and
-      compares byte for byte (exit 1 on a difference).
+  fixtures [--check] [--only VERSION|ID]
+      Build tests/fixtures/crate with each pinned wasm-bindgen version and panic
+      strategy (ids like 0.2.130-abort, 0.2.130-unwind-legacy,
+      0.2.130-unwind-exnref) and run its CLI for every target into
+      tests/fixtures/out/<id>/, recording tests/fixtures/manifest.json. --check
+      rebuilds from scratch elsewhere and compares byte for byte (exit 1 on a
+      difference). --only takes a version (all its fixtures) or one id.
   engines install
       Install the pinned Node, Deno and Chromium engines into .cache/engines/.
   engines list
@@ -46,6 +49,11 @@ tasks:
   bench-eh [--runs N]
       Time bare walrus parse+emit, our translation both ways and Binaryen's
       translate-to-exnref on npm @automerge/automerge 3.x's wasm.
+  npm-packages install
+      Fetch the npm packages pinned in tests/npm/packages.json (exact version,
+      sha512 integrity checked) into .cache/npm/<name>@<version>/.
+  npm-packages list
+      Print `name@version path` for every installed package.
 ";
 
 fn main() -> ExitCode {
@@ -59,6 +67,7 @@ fn main() -> ExitCode {
         Some("eh-fuzz") => eh::fuzz(&args[1..]),
         Some("eh-rust-inputs") => eh::rust_inputs(&args[1..]),
         Some("bench-eh") => bench_eh::run(&args[1..]),
+        Some("npm-packages") => npm_packages::run(&args[1..]),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -20,7 +20,8 @@ pub fn fixtures_dir() -> PathBuf {
     project_root().join("tests/fixtures/out")
 }
 
-/// Every committed fixture build, e.g. `0.2.84-abort`, oldest version first.
+/// Every committed fixture build, e.g. `0.2.84-abort` or
+/// `0.2.113-unwind-legacy`, oldest version first.
 pub fn fixture_builds() -> Vec<String> {
     let mut builds: Vec<String> = std::fs::read_dir(fixtures_dir())
         .expect("tests/fixtures/out exists (committed)")

@@ -1,0 +1,314 @@
+//! Real npm packages, built by others, exercised through their own public API
+//! before and after hardening (issue #2: "one real npm package"; issue #3:
+//! a `panic=unwind` one).
+//!
+//! `tests/npm/packages.json` pins each package (installed into
+//! `.cache/npm/<name>@<version>/` by `cargo xtask npm-packages install`, which
+//! `.ci/setup` runs) and names its script in `tests/npm/`. A script prints a
+//! JSON transcript of a dozen calls, error paths included. Trials:
+//! - `<name>@<version>/before`: the original package gives the same transcript
+//!   on the oldest and the newest Node (so the script is deterministic and the
+//!   comparison below means something);
+//! - `<name>@<version>/after/<engine>`: a copy hardened by the real binary gives
+//!   the same transcript as the original on that engine, and each call that
+//!   aborts the instance throws an `AbortError` whose cause is what the
+//!   original threw. A package whose hardening waits for an issue has these
+//!   trials ignored, with the reason as the trial's kind; `-- --ignored` runs
+//!   them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use serde_json::Value;
+use wasm_recover_test_support as support;
+
+const ENGINES: &[&str] = &["node-20", "node-26"];
+
+/// One entry of `tests/npm/packages.json`.
+#[derive(Clone)]
+struct Package {
+    name: String,
+    version: String,
+    script: String,
+    /// Directories inside the package to run `wasm-recover` on.
+    harden: Vec<String>,
+    /// Files the package's Node entry point loads: hardening must change them,
+    /// or the "after" run would test the original code.
+    loads: Vec<String>,
+    /// Why the after-side cannot pass yet, if so.
+    after_pending: Option<String>,
+}
+
+impl Package {
+    fn spec(&self) -> String {
+        format!("{}@{}", self.name, self.version)
+    }
+
+    fn installed_dir(&self) -> PathBuf {
+        support::project_root().join(".cache/npm").join(self.spec())
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let packages = match read_packages() {
+        Ok(packages) => packages,
+        Err(err) => {
+            eprintln!("error: {err}");
+            std::process::exit(2);
+        }
+    };
+    let mut trials = Vec::new();
+    for package in packages {
+        let spec = package.spec();
+        let before = package.clone();
+        trials.push(Trial::test(format!("{spec}/before"), move || {
+            run_before(&before)
+        }));
+        for engine in ENGINES {
+            let after = package.clone();
+            let trial = Trial::test(format!("{spec}/after/{engine}"), move || {
+                run_after(&after, engine)
+            });
+            trials.push(match &package.after_pending {
+                Some(reason) => trial
+                    .with_ignored_flag(true)
+                    .with_kind(format!("pending: {reason}")),
+                None => trial,
+            });
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn read_packages() -> Result<Vec<Package>, String> {
+    let path = support::project_root().join("tests/npm/packages.json");
+    let text = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let json: Value =
+        serde_json::from_slice(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let packages = json
+        .get("packages")
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("{}: no `packages` array", path.display()))?;
+    packages
+        .iter()
+        .map(|p| {
+            let string = |key: &str| {
+                p.get(key)
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("{}: a package lacks `{key}`", path.display()))
+            };
+            let strings = |key: &str| -> Result<Vec<String>, String> {
+                p.get(key)
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(String::from))
+                            .collect()
+                    })
+                    .ok_or_else(|| format!("{}: a package lacks `{key}`", path.display()))
+            };
+            Ok(Package {
+                name: string("name")?,
+                version: string("version")?,
+                script: string("script")?,
+                harden: strings("harden")?,
+                loads: strings("loads")?,
+                after_pending: p
+                    .get("after_pending")
+                    .and_then(Value::as_str)
+                    .map(String::from),
+            })
+        })
+        .collect()
+}
+
+fn require_installed(package: &Package) -> Result<PathBuf, Failed> {
+    let dir = package.installed_dir();
+    if dir.join("package.json").is_file() {
+        Ok(dir)
+    } else {
+        Err(format!(
+            "{} is not installed in {}: run `bash .ci/setup` (or `cargo xtask npm-packages install`)",
+            package.spec(),
+            dir.display()
+        )
+        .into())
+    }
+}
+
+/// The original package: the same transcript on every engine.
+fn run_before(package: &Package) -> Result<(), Failed> {
+    let original = require_installed(package)?;
+    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let root = lay_out(scratch.path(), package, &original)?;
+    let mut first: Option<(&str, Value)> = None;
+    for engine in ENGINES {
+        let report = run_script(&root, package, engine)?;
+        let transcript = transcript_of(&report)?;
+        if transcript.as_array().is_none_or(|a| a.is_empty()) {
+            return Err(format!("{}: empty transcript on {engine}", package.script).into());
+        }
+        match &first {
+            None => first = Some((engine, report)),
+            Some((first_engine, first_report)) => compare(
+                &format!("{first_engine} (original)"),
+                first_report,
+                &format!("{engine} (original)"),
+                &report,
+            )?,
+        }
+    }
+    Ok(())
+}
+
+/// The hardened copy against the original, on one engine.
+fn run_after(package: &Package, engine: &str) -> Result<(), Failed> {
+    let original = require_installed(package)?;
+    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+
+    let before_root = lay_out(&scratch.path().join("before"), package, &original)?;
+    let before = run_script(&before_root, package, engine)?;
+
+    let after_root = lay_out(&scratch.path().join("after"), package, &original)?;
+    let hardened = after_root.join("node_modules").join(&package.name);
+    for dir in &package.harden {
+        let output = Command::new(env!("CARGO_BIN_EXE_wasm-recover"))
+            .arg(hardened.join(dir))
+            .output()
+            .map_err(|e| format!("cannot run wasm-recover: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "wasm-recover {dir} failed ({}):\n{}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            )
+            .into());
+        }
+    }
+    for file in &package.loads {
+        let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+        if read(&original.join(file))? == read(&hardened.join(file))? {
+            return Err(format!(
+                "hardening left {file} unchanged, but the package's entry point loads it"
+            )
+            .into());
+        }
+    }
+    let after = run_script(&after_root, package, engine)?;
+
+    compare("original", &before, "hardened", &after)?;
+    check_aborts(&before, &after)
+}
+
+/// `<root>/node_modules/<name>` holds a copy of the package and `<root>` the
+/// scripts, so they import the package by name, as a user's code does.
+fn lay_out(root: &Path, package: &Package, original: &Path) -> Result<PathBuf, Failed> {
+    support::copy_dir(&support::project_root().join("tests/npm"), root)
+        .map_err(|e| format!("copying tests/npm: {e}"))?;
+    support::copy_dir(original, &root.join("node_modules").join(&package.name))
+        .map_err(|e| format!("copying {}: {e}", original.display()))?;
+    Ok(root.to_path_buf())
+}
+
+fn run_script(root: &Path, package: &Package, engine: &str) -> Result<Value, Failed> {
+    let node = support::require_engine(engine)?;
+    let output = Command::new(&node)
+        .arg(root.join(&package.script))
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", node.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} on {engine} failed ({}):\n{}",
+            package.script,
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    serde_json::from_slice(&output.stdout).map_err(|e| {
+        format!(
+            "{} on {engine} printed no JSON transcript ({e}):\n{}",
+            package.script,
+            String::from_utf8_lossy(&output.stdout)
+        )
+        .into()
+    })
+}
+
+fn transcript_of(report: &Value) -> Result<&Value, Failed> {
+    report
+        .get("transcript")
+        .ok_or_else(|| "the script's output has no `transcript`".into())
+}
+
+fn aborts_of(report: &Value) -> &[Value] {
+    report
+        .get("aborts")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// Fails with every call whose result differs, side by side.
+fn compare(a_name: &str, a: &Value, b_name: &str, b: &Value) -> Result<(), Failed> {
+    let (a, b) = (transcript_of(a)?, transcript_of(b)?);
+    if a == b {
+        return Ok(());
+    }
+    let empty = Vec::new();
+    let (a, b) = (
+        a.as_array().unwrap_or(&empty),
+        b.as_array().unwrap_or(&empty),
+    );
+    let mut message = format!(
+        "transcripts differ ({} calls in {a_name}, {} in {b_name}):\n",
+        a.len(),
+        b.len()
+    );
+    for i in 0..a.len().max(b.len()) {
+        if a.get(i) != b.get(i) {
+            let show = |v: Option<&Value>| v.map_or("(none)".to_string(), Value::to_string);
+            message.push_str(&format!(
+                "  call {i}:\n    {a_name}: {}\n    {b_name}: {}\n",
+                show(a.get(i)),
+                show(b.get(i))
+            ));
+        }
+    }
+    Err(message.into())
+}
+
+/// Each call that aborts: the original throws a `RuntimeError` (a trap); the
+/// hardened copy throws an `AbortError` whose cause is that same error.
+fn check_aborts(before: &Value, after: &Value) -> Result<(), Failed> {
+    let (before, after) = (aborts_of(before), aborts_of(after));
+    if before.len() != after.len() {
+        return Err(format!(
+            "{} aborting calls before hardening, {} after",
+            before.len(),
+            after.len()
+        )
+        .into());
+    }
+    for (b, a) in before.iter().zip(after) {
+        let call = b.get("call").and_then(Value::as_str).unwrap_or("?");
+        let original = b.get("threw");
+        if original.and_then(|t| t.get("type")).and_then(Value::as_str) != Some("RuntimeError") {
+            return Err(format!("{call}: expected a trap from the original, got {b}").into());
+        }
+        let hardened = a.get("threw");
+        if hardened.and_then(|t| t.get("type")).and_then(Value::as_str) != Some("AbortError")
+            || hardened.and_then(|t| t.get("cause")) != original
+        {
+            return Err(format!(
+                "{call}: expected an AbortError caused by {}, got {a}",
+                original.map_or("?".to_string(), Value::to_string)
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
