@@ -484,3 +484,51 @@ fn eh_refusal_names_the_file_and_the_function() {
     );
     assert!(!output.exists());
 }
+
+#[test]
+fn g2_outputs_are_refused_until_their_guards_are_taken_over() {
+    // wasm-bindgen 0.2.130 panic=unwind: its own guards (G2).
+    let (_tmp, pkg) = fixture("0.2.130-unwind-exnref", "nodejs");
+    assert_refused(
+        &pkg,
+        &[pkg.as_os_str()],
+        &[
+            "recover_fixture_bg.wasm",
+            "G2",
+            "not supported by this version yet",
+        ],
+    );
+}
+
+#[test]
+fn eh_flag_translates_a_hardened_unwind_module_and_check_sees_the_encoding() {
+    let (_tmp, pkg) = fixture("0.2.113-unwind-exnref", "nodejs");
+    let out = run(&[pkg.as_os_str(), "--eh".as_ref(), "legacy".as_ref()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary.contains("catch frames") && summary.contains("translated"),
+        "{summary}"
+    );
+    let wasm = std::fs::read(pkg.join("recover_fixture_bg.wasm")).expect("read");
+    let facts = wasm_recover_model::WasmFacts::scan(&wasm).expect("hardened wasm scans");
+    assert_eq!(facts.eh, Some(wasm_recover_model::EhEncoding::Legacy));
+    let check = |eh: &str| {
+        run(&[
+            pkg.as_os_str(),
+            "--check".as_ref(),
+            "--eh".as_ref(),
+            eh.as_ref(),
+        ])
+    };
+    assert_eq!(check("legacy").status.code(), Some(0));
+    let exnref = check("exnref");
+    assert_eq!(exnref.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&exnref.stdout).contains("configured exnref"));
+    // A second run with the same settings changes nothing.
+    let before = snapshot(&pkg);
+    assert!(run(&[pkg.as_os_str(), "--eh".as_ref(), "legacy".as_ref()])
+        .status
+        .success());
+    assert_eq!(snapshot(&pkg), before);
+}

@@ -96,7 +96,8 @@ class InstanceState {
  *           stackPointerSetter?: string | null,
  *           functionTables: string[], start: string | null,
  *           releases: string[], entries: { [exportName]: string },
- *           eh: boolean (the module uses exception handling) }
+ *           eh: boolean (the module uses exception handling),
+ *           importsJsTag: boolean (it imports `__wbindgen_jstag`) }
  * hooks:  { setWasm(exports), resetGlue(), getImports(),
  *           guardExports?(escape(state, error, name)) -> bind(raw, state, guardTable(table, name)) -> exports }
  */
@@ -123,8 +124,15 @@ class Recovery {
     // A module with exception handling sees JS exceptions from imports as
     // wasm exceptions of this tag (externref payload): its cleanups run, and
     // the export wrapper tells them from a raw Rust exception or a trap.
+    // A module that imports wasm-bindgen's JS tag (0.2.110+) catches JS
+    // exceptions with `WebAssembly.JSTag` itself: tagging them would hide them
+    // from those handlers, so they cross untagged. On an engine without
+    // `JSTag` (Node 20) the glue passes this tag in its place, which makes
+    // tagged JS exceptions exactly what those handlers expect.
+    const canTag = typeof WebAssembly.Tag === "function" && typeof WebAssembly.Exception === "function";
+    const engineJsTag = typeof WebAssembly.JSTag !== "undefined";
     this.jsTag =
-      config.eh && typeof WebAssembly.Tag === "function" && typeof WebAssembly.Exception === "function"
+      config.eh && canTag && !(config.importsJsTag && engineJsTag)
         ? new WebAssembly.Tag({ parameters: ["externref"] })
         : null;
   }

@@ -59,6 +59,16 @@ pub fn rewrite(
         "new __wbr.FinalizationRegistry(",
     );
     edits.replace_all("new Promise(", "__wbr.newPromise(");
+    // Engines without `WebAssembly.JSTag` (Node 20) get the runtime's tag in
+    // its place: see `jsTag` in js-runtime/src/recovery.js.
+    edits.replace_all(
+        "= WebAssembly.JSTag;",
+        "= WebAssembly.JSTag || __wbr.jsTag;",
+    );
+    edits.replace_all(
+        ": WebAssembly.JSTag,",
+        ": WebAssembly.JSTag || __wbr.jsTag,",
+    );
     let closure_factories = guard_closure_factories(&mut edits);
     adopt_panic_error(&mut edits);
     for class in &output.glue.classes {
@@ -176,6 +186,7 @@ fn config_json(
         "target": output.target.as_str(),
         // Tag JS exceptions and accept panics from catch frames (EH modules only).
         "eh": plan.generation != wasm_recover_model::Generation::G0,
+        "importsJsTag": output.wasm.imports.iter().any(|i| !i.is_function && i.name == "__wbindgen_jstag"),
     });
     config.to_string()
 }

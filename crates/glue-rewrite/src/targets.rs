@@ -101,6 +101,36 @@ pub(crate) fn instantiate(
             Ok(format!("{imports_fn}()"))
         }
         Target::Deno
+            if edits.source().contains(
+                "const wasm = (await WebAssembly.instantiateStreaming(fetch(wasmUrl), ",
+            ) =>
+        {
+            // 0.2.105–0.2.11x: `const wasm = (await WebAssembly.instantiateStreaming(
+            // fetch(wasmUrl), imports)).instance.exports;`
+            const CALL: &str =
+                "const wasm = (await WebAssembly.instantiateStreaming(fetch(wasmUrl), ";
+            let line = edits
+                .find(1, |l| l.trim_start().starts_with(CALL))
+                .ok_or_else(|| {
+                    unknown("no `instantiateStreaming(fetch(wasmUrl), imports)`", None)
+                })?;
+            let text = edits.line(line).to_string();
+            let indent = leading(&text).to_string();
+            let imports = text
+                .trim()
+                .strip_prefix(CALL)
+                .and_then(|rest| rest.strip_suffix(")).instance.exports;"))
+                .ok_or_else(|| unknown("an instantiation this rewrite does not know", Some(line)))?
+                .to_string();
+            edits.set_line(
+                line,
+                format!(
+                    "{indent}const __wbr_instantiated = await WebAssembly.instantiateStreaming(fetch(wasmUrl), __wbr.wrapImports({imports}));\n{indent}let wasm = __wbr.adopt(__wbr_instantiated.module, __wbr_instantiated.instance);"
+                ),
+            );
+            Ok(imports)
+        }
+        Target::Deno
             if edits
                 .source()
                 .contains("await WebAssembly.instantiateStreaming(fetch(wasmUrl), ") =>
@@ -366,13 +396,14 @@ fn glue_specifier(entry: &str) -> Option<String> {
     })
 }
 
-/// How a split output's entry hands out the raw instance exports (0.2.100 experimental-nodejs-module).
-pub(crate) const RAW_WASM_EXPORT: &str = "export const __wasm = wasm;";
+/// How a split output's entry hands out the raw instance exports
+/// (experimental-nodejs-module: 0.2.100, then 0.2.105).
+const RAW_WASM_EXPORTS: [&str; 2] = ["export const __wasm = wasm;", "export { wasm as __wasm };"];
 const GUARDED_WASM_NOTE: &str = "// wasm-recover: `__wasm` is exported by the glue, guarded.";
 
 /// Whether `entry` hands out the raw instance exports as `__wasm`.
 pub(crate) fn entry_exports_raw_wasm(entry: Option<&str>) -> bool {
-    entry.is_some_and(|e| e.lines().any(|l| l.trim() == RAW_WASM_EXPORT))
+    entry.is_some_and(|e| e.lines().any(|l| RAW_WASM_EXPORTS.contains(&l.trim())))
 }
 
 /// The hardened entry (`x.js`) of a split output: an entry that re-exports
@@ -380,11 +411,11 @@ pub(crate) fn entry_exports_raw_wasm(entry: Option<&str>) -> bool {
 pub(crate) fn entry(entry: &str, output: &BindgenOutput, api: &[&str]) -> Result<String, Error> {
     // `export const __wasm = wasm;` hands out the raw instance's exports, which
     // would reach a dead instance; the glue exports its guarded `wasm` as
-    // `__wasm` instead (see `RAW_WASM_EXPORT`), and `export *` passes it on.
+    // `__wasm` instead (see `RAW_WASM_EXPORTS`), and `export *` passes it on.
     let entry = entry
         .lines()
         .map(|l| {
-            if l.trim() == RAW_WASM_EXPORT {
+            if RAW_WASM_EXPORTS.contains(&l.trim()) {
                 GUARDED_WASM_NOTE
             } else {
                 l
