@@ -38,6 +38,10 @@ struct Package {
     loads: Vec<String>,
     /// Why the after-side cannot pass yet, if so.
     after_pending: Option<String>,
+    /// Whether its wasm uses legacy exception handling: the package, its wasm
+    /// translated to exnref by `wasm-recover eh`, must then give the same
+    /// transcript on an engine without legacy EH (issue #4).
+    translate: bool,
 }
 
 impl Package {
@@ -62,6 +66,13 @@ fn main() {
     let mut trials = Vec::new();
     for package in packages {
         let spec = package.spec();
+        if package.translate {
+            let translated = package.clone();
+            trials.push(Trial::test(
+                format!("{spec}/translated-to-exnref/node-26-exnref-only"),
+                move || run_translated(&translated),
+            ));
+        }
         let before = package.clone();
         trials.push(Trial::test(format!("{spec}/before"), move || {
             run_before(&before)
@@ -120,6 +131,7 @@ fn read_packages() -> Result<Vec<Package>, String> {
                     .get("after_pending")
                     .and_then(Value::as_str)
                     .map(String::from),
+                translate: p.get("eh").and_then(Value::as_str) == Some("legacy"),
             })
         })
         .collect()
@@ -203,6 +215,48 @@ fn run_after(package: &Package, engine: &str) -> Result<(), Failed> {
     check_aborts(&before, &after)
 }
 
+/// The package with every wasm of `loads` translated to exnref, on Node 26
+/// with legacy EH switched off, against the original on Node 26.
+fn run_translated(package: &Package) -> Result<(), Failed> {
+    let original = require_installed(package)?;
+    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let before_root = lay_out(&scratch.path().join("before"), package, &original)?;
+    let before = run_script(&before_root, package, "node-26")?;
+
+    let after_root = lay_out(&scratch.path().join("after"), package, &original)?;
+    let copy = after_root.join("node_modules").join(&package.name);
+    let mut translated = 0;
+    for file in package.loads.iter().filter(|f| f.ends_with(".wasm")) {
+        let wasm = copy.join(file);
+        let output = Command::new(env!("CARGO_BIN_EXE_wasm-recover"))
+            .args(["eh", "--to", "exnref"])
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&wasm)
+            .output()
+            .map_err(|e| format!("cannot run wasm-recover eh: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "wasm-recover eh --to exnref {file} failed ({}):\n{}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            )
+            .into());
+        }
+        translated += 1;
+    }
+    if translated == 0 {
+        return Err("the package's `loads` name no .wasm to translate".into());
+    }
+    let after = run_script_with(
+        &after_root,
+        package,
+        "node-26",
+        &["--no-experimental-wasm-legacy-eh"],
+    )?;
+    compare("original", &before, "translated to exnref", &after)
+}
+
 /// `<root>/node_modules/<name>` holds a copy of the package and `<root>` the
 /// scripts, so they import the package by name, as a user's code does.
 fn lay_out(root: &Path, package: &Package, original: &Path) -> Result<PathBuf, Failed> {
@@ -214,8 +268,18 @@ fn lay_out(root: &Path, package: &Package, original: &Path) -> Result<PathBuf, F
 }
 
 fn run_script(root: &Path, package: &Package, engine: &str) -> Result<Value, Failed> {
+    run_script_with(root, package, engine, &[])
+}
+
+fn run_script_with(
+    root: &Path,
+    package: &Package,
+    engine: &str,
+    flags: &[&str],
+) -> Result<Value, Failed> {
     let node = support::require_engine(engine)?;
     let output = Command::new(&node)
+        .args(flags)
         .arg(root.join(&package.script))
         .current_dir(root)
         .output()
