@@ -10,8 +10,8 @@
 //!   runs on the newest build and newest Node for `nodejs` and for `bundler`
 //!   (whose host, Node's wasm ESM integration, exposes the stack pointer global
 //!   as a number: only the setter export restores it); other trials run 2,000.
-//! - panic=unwind builds (G1, with catch frames): legacy EH on Node 20 and 26,
-//!   exnref on Node 26 and on Node 26 with legacy EH switched off
+//! - panic=unwind builds (G1, with catch frames): legacy EH on Node 20 to 26,
+//!   exnref on Node 22, 24, 26 and on Node 26 with legacy EH switched off
 //!   (`node-26-exnref-only`), plus each exnref build hardened with
 //!   `--eh legacy` on Node 20, which has no exnref. The full 10,000 panics in a
 //!   row run on one trial per encoding. G2 builds (0.2.114+, wasm-bindgen's own
@@ -86,8 +86,8 @@ fn main() {
             };
             if unwind {
                 let engines: &[&str] = match (*target, exnref) {
-                    ("nodejs", true) => &["node-26", EXNREF_ONLY],
-                    ("nodejs", false) => &["node-20", "node-26"],
+                    ("nodejs", true) => &["node-22", "node-24", "node-26", EXNREF_ONLY],
+                    ("nodejs", false) => ALL_NODES,
                     _ => &["node-26"],
                 };
                 for engine in engines {
