@@ -351,7 +351,7 @@ fn an_npm_package_directory_is_searched_for_outputs() {
 /// A real exnref `panic=unwind` build (nightly, wasm-bindgen 0.2.130), committed
 /// by `cargo xtask eh-rust-inputs`.
 fn exnref_module() -> PathBuf {
-    support::project_root().join("crates/eh-translate/tests/rust/exnref/recover_fixture_bg.wasm")
+    support::fixtures_dir().join("0.2.130-unwind-exnref/nodejs/recover_fixture_bg.wasm")
 }
 
 #[test]

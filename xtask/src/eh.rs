@@ -7,8 +7,9 @@
 //!   npm at test time. `--check` regenerates elsewhere and compares.
 //! - `eh-fuzz [--count N] [--seed S] [--binaryen N]`: the randomised test,
 //!   longer, optionally against Binaryen on the first N modules.
-//! - `eh-rust-inputs`: rebuilds the raw nightly `panic=unwind` Rust modules
-//!   (both encodings) that the tests use as real inputs.
+//!
+//! The real Rust inputs are the project's panic=unwind fixtures
+//! (`cargo xtask fixtures`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -159,86 +160,6 @@ pub(crate) fn tempfile_dir() -> Result<PathBuf> {
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("failed to create `{}`", dir.display()))?;
     Ok(dir)
-}
-
-/// The wasm-bindgen CLI the Rust inputs go through (the version the fixture
-/// crate pins in `locks/0.2.130.lock`).
-const BINDGEN_VERSION: &str = "0.2.130";
-
-/// Builds tests/fixtures/crate with nightly `panic=unwind` in both encodings,
-/// runs wasm-bindgen (nodejs target) on each, and writes the outputs under
-/// `crates/eh-translate/tests/rust/<encoding>/`.
-pub(crate) fn rust_inputs(_args: &[String]) -> Result<ExitCode> {
-    let root = project_root();
-    let build = root.join("target/xtask-eh/rust");
-    let crate_copy = build.join("crate");
-    crate::util::remove_dir_all(&crate_copy)?;
-    crate::util::copy_dir(
-        &root.join("tests/fixtures/crate/src"),
-        &crate_copy.join("src"),
-    )?;
-    crate::util::copy(
-        &root.join("tests/fixtures/crate/Cargo.toml"),
-        &crate_copy.join("Cargo.toml"),
-    )?;
-    // Under panic=unwind, wasm-bindgen 0.2.130's `Closure::wrap` wants an
-    // `UnwindSafe` closure; the fixture's adder closure is one in practice.
-    let lib = crate_copy.join("src/lib.rs");
-    let source = std::fs::read_to_string(&lib)
-        .with_context(|| format!("failed to read `{}`", lib.display()))?;
-    std::fs::write(
-        &lib,
-        source.replace("Closure::wrap(", "Closure::wrap_assert_unwind_safe("),
-    )
-    .with_context(|| format!("failed to write `{}`", lib.display()))?;
-    crate::util::copy(
-        &root.join(format!("tests/fixtures/crate/locks/{BINDGEN_VERSION}.lock")),
-        &crate_copy.join("Cargo.lock"),
-    )?;
-    let bindgen = crate::util::home_dir()?
-        .join(".cache/wasm-recover/cli")
-        .join(BINDGEN_VERSION)
-        .join("bin/wasm-bindgen");
-    if !bindgen.is_file() {
-        bail!(
-            "{} is missing: run `cargo xtask fixtures --only {BINDGEN_VERSION}` first",
-            bindgen.display()
-        );
-    }
-    for (encoding, extra) in [
-        ("exnref", None),
-        ("legacy", Some("-Cllvm-args=-wasm-use-legacy-eh=true")),
-    ] {
-        let target_dir = build.join(format!("target-{encoding}"));
-        let mut flags = vec!["-Cpanic=unwind".to_string()];
-        flags.extend(extra.map(str::to_string));
-        flags.push(format!("--remap-path-prefix={}=/fixture", build.display()));
-        crate::util::run(
-            crate::util::cargo("nightly")
-                .args([
-                    "build",
-                    "--release",
-                    "--locked",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                    "-Zbuild-std=std,panic_unwind",
-                ])
-                .current_dir(&crate_copy)
-                .env("CARGO_TARGET_DIR", &target_dir)
-                .env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f")),
-        )?;
-        let wasm = target_dir.join("wasm32-unknown-unknown/release/recover_fixture.wasm");
-        let out = crate_dir().join("tests/rust").join(encoding);
-        crate::util::remove_dir_all(&out)?;
-        crate::util::run(
-            Command::new(&bindgen)
-                .args(["--target", "nodejs", "--out-dir"])
-                .arg(&out)
-                .arg(&wasm),
-        )?;
-        println!("wrote {}", out.display());
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The long randomised run: the `fuzz` test of eh-translate with more

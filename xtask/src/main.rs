@@ -43,9 +43,6 @@ tasks:
   eh-fuzz [--count N] [--seed S] [--binaryen N]
       Randomised legacy <-> exnref round trips, validated and run in Node 26;
       --binaryen N also checks Binaryen's translation of the first N modules.
-  eh-rust-inputs
-      Rebuild the raw nightly panic=unwind modules of tests/fixtures/crate in
-      both encodings into crates/eh-translate/tests/rust/.
   bench-eh [--runs N]
       Time bare walrus parse+emit, our translation both ways and Binaryen's
       translate-to-exnref on npm @automerge/automerge 3.x's wasm.
@@ -65,7 +62,6 @@ fn main() -> ExitCode {
         Some("walrus-roundtrip") => bench::walrus_roundtrip(&args[1..]),
         Some("eh-oracle") => eh::oracle(&args[1..]),
         Some("eh-fuzz") => eh::fuzz(&args[1..]),
-        Some("eh-rust-inputs") => eh::rust_inputs(&args[1..]),
         Some("bench-eh") => bench_eh::run(&args[1..]),
         Some("npm-packages") => npm_packages::run(&args[1..]),
         Some("help" | "--help" | "-h") => {

@@ -1,8 +1,9 @@
 //! Real Rust outputs (nightly `panic=unwind`, both encodings, through
 //! wasm-bindgen): each translated to the other encoding and back, validated,
 //! and run side by side with the original in Node 26 through its own glue.
-//! Inputs: `tests/rust/<build>/` (`cargo xtask eh-rust-inputs`, plus copies
-//! of the project's wasm-bindgen `panic=unwind` fixtures).
+//! Inputs: the project's committed wasm-bindgen `panic=unwind` fixtures
+//! (`tests/fixtures/out/<version>-unwind-<encoding>/nodejs`, built by
+//! `cargo xtask fixtures`).
 
 mod common;
 
@@ -13,9 +14,12 @@ use common::{crate_dir, engine};
 use wasm_recover_eh_translate::{detect_bytes, translate, EhEncoding};
 
 fn builds() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(crate_dir().join("tests/rust"))
-        .expect("tests/rust")
+    let fixtures = crate_dir().join("../../tests/fixtures/out");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .expect("tests/fixtures/out")
         .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().contains("-unwind-"))
+        .map(|p| p.join("nodejs"))
         .filter(|p| p.join("recover_fixture_bg.wasm").is_file())
         .collect();
     dirs.sort();
@@ -53,13 +57,15 @@ fn real_rust_builds_translate_both_ways_and_behave_the_same() {
     let builds = builds();
     assert!(
         builds.len() >= 2,
-        "tests/rust holds both encodings: run `cargo xtask eh-rust-inputs`"
+        "tests/fixtures/out holds panic=unwind builds in both encodings: run `cargo xtask fixtures`"
     );
     let mut seen = Vec::new();
     let mut node20 = 0;
     for dir in builds {
+        // `<build>/nodejs`: name the case by its build.
         let name = dir
-            .file_name()
+            .parent()
+            .and_then(Path::file_name)
             .expect("name")
             .to_string_lossy()
             .into_owned();
