@@ -78,6 +78,10 @@ class InstanceState {
     this.dead = false;
     this.abort = null; // the AbortError of this instance, once dead by abort
     this.cause = undefined; // what killed it
+    // What import wrappers throw into this instance once it is dead: a trap's
+    // RuntimeError, which V8 lets no wasm handler catch, so no code of the
+    // dead instance (not even a cleanup pad) runs again.
+    this.unwind = undefined;
     this.importDepth = 0; // JS import frames of this instance on the stack
     this.hasForeign = false;
     this.foreign = undefined; // the last JS exception an import threw
@@ -121,6 +125,14 @@ class Recovery {
     this.importDescriptors = null;
     this.importDescriptorsOf = null;
     this.bindExports = null; // made from hooks.guardExports on first use
+    // Import wrappers are made once and serve every instance: each reads the
+    // instance it serves from this slot when it is entered (only the current
+    // instance can call an import: a dead one is unwound by a trap). V8 ties
+    // work to each imported function object, so fresh wrappers per reset made
+    // instantiation about 40% slower than with the glue's own functions.
+    this.slot = { state: null };
+    this.sharedImports = null;
+    this.resetTrap = null;
     // A module with exception handling sees JS exceptions from imports as
     // wasm exceptions of this tag (externref payload): its cleanups run, and
     // the export wrapper tells them from a raw Rust exception or a trap.
@@ -146,21 +158,27 @@ class Recovery {
     const state = new InstanceState(this.nextGeneration++);
     state.tag = this.jsTag;
     this.staging = state;
+    this.slot.state = state;
+    if (this.sharedImports) return this.sharedImports;
+    const slot = this.slot;
     const wrapped = {};
     const descriptors = module ? this.importsOf(module) : allImports(raw);
     for (const { module: from, name, kind } of descriptors) {
       const source = raw[from];
       const value = source == null ? undefined : source[name];
       const target = wrapped[from] || (wrapped[from] = {});
-      target[name] = kind === "function" && typeof value === "function" ? guardImport(value, state) : value;
+      target[name] = kind === "function" && typeof value === "function" ? guardImport(value, slot) : value;
     }
     if (this.config.eh) {
       // The catch frames wasm-recover adds call this import, from the glue's
       // own import module, to end a call whose Rust code panicked.
       for (const from of Object.keys(wrapped)) {
-        if (wrapped[from][PANIC_IMPORT] === undefined) wrapped[from][PANIC_IMPORT] = panicImport(state);
+        if (wrapped[from][PANIC_IMPORT] === undefined) {
+          wrapped[from][PANIC_IMPORT] = (ptr, len) => panicImport(slot.state)(ptr, len);
+        }
       }
     }
+    this.sharedImports = wrapped;
     return wrapped;
   }
 
@@ -185,10 +203,11 @@ class Recovery {
     const state = new InstanceState(this.nextGeneration++);
     state.tag = this.jsTag;
     this.staging = state;
+    this.slot.state = state;
     const guarded = {};
     for (const name of Object.keys(raw)) {
       const value = raw[name];
-      guarded[name] = typeof value === "function" ? guardImport(value, state) : value;
+      guarded[name] = typeof value === "function" ? guardImport(value, this.slot) : value;
     }
     return guarded;
   }
@@ -289,7 +308,10 @@ class Recovery {
     // A dead instance's own cause, thrown back by its import wrappers, becomes
     // its AbortError; anything else (what a forwarded call on the fresh
     // instance raised, the AbortError itself) passes unchanged.
-    if (state.dead) return Object.is(error, state.cause) ? state.abort || error : error;
+    if (state.dead) {
+      const own = Object.is(error, state.cause) || Object.is(error, state.unwind);
+      return own ? state.abort || state.cause : error;
+    }
     if (state.tag && error instanceof WebAssembly.Exception && error.is(state.tag)) {
       error = error.getArg(state.tag, 0);
     }
@@ -324,6 +346,7 @@ class Recovery {
     const error = new AbortError(entry, cause);
     state.dead = true;
     state.cause = cause;
+    state.unwind = cause;
     state.abort = error;
     if (this.current === state) {
       this.liveGeneration = 0;
@@ -408,6 +431,8 @@ class Recovery {
     if (old && !old.dead) {
       old.dead = true;
       old.cause = new StaleObjectError("a pending call");
+      // One trap error serves every reset: it only has to be uncatchable.
+      old.unwind = this.resetTrap || (this.resetTrap = genuineTrap());
       this.settle(old, old.cause);
     }
     const imports = this.wrapImports(this.hooks.getImports(), this.module);
@@ -604,7 +629,7 @@ function reportLater(error) {
 // exception leaving JS, and refuse to return into a dead instance. Specialised
 // by arity because these sit on every import call.
 function importEscape(state, error) {
-  if (state.dead) return state.cause;
+  if (state.dead) return state.unwind;
   if (state.tag && error instanceof WebAssembly.Exception && error.is(state.tag)) {
     // Already tagged: thrown by a nested export of this instance and not
     // unwrapped by JS in between. Pass it on as it is.
@@ -632,14 +657,16 @@ function panicImport(state) {
   };
 }
 
-function guardImport(f, state) {
+function guardImport(f, slot) {
   switch (f.length) {
     case 0:
       return function () {
+        const state = slot.state;
+        if (state.dead) throw state.unwind;
         state.importDepth++;
         try {
           const result = arguments.length === 0 ? f() : f.apply(this, arguments);
-          if (state.dead) throw state.cause;
+          if (state.dead) throw state.unwind;
           return result;
         } catch (error) {
           throw importEscape(state, error);
@@ -649,11 +676,13 @@ function guardImport(f, state) {
       };
     case 1:
       return function (a) {
+        const state = slot.state;
+        if (state.dead) throw state.unwind;
         state.importDepth++;
         try {
           // Forward extra arguments to functions whose length undercounts them.
           const result = arguments.length > 1 ? f.apply(this, arguments) : f(a);
-          if (state.dead) throw state.cause;
+          if (state.dead) throw state.unwind;
           return result;
         } catch (error) {
           throw importEscape(state, error);
@@ -663,11 +692,13 @@ function guardImport(f, state) {
       };
     case 2:
       return function (a, b) {
+        const state = slot.state;
+        if (state.dead) throw state.unwind;
         state.importDepth++;
         try {
           // Forward extra arguments to functions whose length undercounts them.
           const result = arguments.length > 2 ? f.apply(this, arguments) : f(a, b);
-          if (state.dead) throw state.cause;
+          if (state.dead) throw state.unwind;
           return result;
         } catch (error) {
           throw importEscape(state, error);
@@ -677,11 +708,13 @@ function guardImport(f, state) {
       };
     case 3:
       return function (a, b, c) {
+        const state = slot.state;
+        if (state.dead) throw state.unwind;
         state.importDepth++;
         try {
           // Forward extra arguments to functions whose length undercounts them.
           const result = arguments.length > 3 ? f.apply(this, arguments) : f(a, b, c);
-          if (state.dead) throw state.cause;
+          if (state.dead) throw state.unwind;
           return result;
         } catch (error) {
           throw importEscape(state, error);
@@ -691,10 +724,12 @@ function guardImport(f, state) {
       };
     default:
       return function (...args) {
+        const state = slot.state;
+        if (state.dead) throw state.unwind;
         state.importDepth++;
         try {
           const result = f(...args);
-          if (state.dead) throw state.cause;
+          if (state.dead) throw state.unwind;
           return result;
         } catch (error) {
           throw importEscape(state, error);
@@ -703,6 +738,27 @@ function guardImport(f, state) {
         }
       };
   }
+}
+
+/**
+ * A trap's RuntimeError, made by running `unreachable`: unlike one built with
+ * `new WebAssembly.RuntimeError()`, V8 lets no wasm `catch_all` catch it.
+ */
+function genuineTrap() {
+  // (module (func (export "t") unreachable))
+  const bytes = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type 0: () -> ()
+    0x03, 0x02, 0x01, 0x00, // one function of type 0
+    0x07, 0x05, 0x01, 0x01, 0x74, 0x00, 0x00, // export "t"
+    0x0a, 0x05, 0x01, 0x03, 0x00, 0x00, 0x0b, // body: unreachable
+  ]);
+  try {
+    new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.t();
+  } catch (error) {
+    return error;
+  }
+  return new WebAssembly.RuntimeError("unreachable");
 }
 
 // Export wrappers: the hot path is one try block around the call.

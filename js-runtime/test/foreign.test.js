@@ -124,8 +124,9 @@ test("wrapped imports pass arguments and return values through for every arity",
 
 test("with a module, only what the module imports is wrapped", () => {
   const glue = createGlue();
+  const recovery = createRecovery({ reset: "auto", entries: {} }, { setWasm() {}, resetGlue() {}, getImports: () => raw });
   const raw = { wbg: { callJs: () => 1, unrelated: () => 2 }, other: { x: () => 3 } };
-  const wrapped = glue.recovery.wrapImports(raw, glue.module);
+  const wrapped = recovery.wrapImports(raw, glue.module);
   assert.deepEqual(Object.keys(wrapped), ["wbg"]);
   assert.deepEqual(Object.keys(wrapped.wbg), ["callJs"]);
   assert.equal(wrapped.wbg.callJs(), 1);

@@ -126,3 +126,28 @@ test("reset() before any instance was adopted throws", () => {
   const recovery = createRecovery({ reset: "auto" }, {});
   assert.throws(() => recovery.reset(), /cannot reset before the module has been instantiated/);
 });
+
+test("every instance is given the same import functions, each serving the instance that calls it", () => {
+  const glue = createGlue({ reset: "auto" });
+  const first = glue.recovery.wrapImports({ wbg: { callJs: () => 0 } }, glue.module);
+  glue.recovery.reset();
+  const second = glue.recovery.wrapImports({ wbg: { callJs: () => 0 } }, glue.module);
+  assert.equal(second.wbg.callJs, first.wbg.callJs, "the same function objects");
+  glue.callJs = () => 7;
+  assert.equal(glue.wasm.run(), 7, "and the fresh instance's calls go through them");
+});
+
+test("a reset inside an import stops the old instance for good: not even its catch_all pad runs", () => {
+  const glue = createGlue({ reset: "auto" });
+  glue.callJs = () => {
+    glue.recovery.reset();
+    return 1;
+  };
+  // catchAll is `try call $callJs catch_all (return -1) end`: a catchable
+  // error would make it return -1 on the replaced instance.
+  const old = glue.wasm;
+  const error = thrown(() => old.catchAll());
+  assert.equal(error && error.name, "StaleObjectError", `got ${error}`);
+  glue.callJs = () => 5;
+  assert.equal(glue.wasm.catchAll(), 5, "the fresh instance works");
+});
