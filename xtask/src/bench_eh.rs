@@ -23,24 +23,8 @@ fn automerge_wasm() -> Result<PathBuf> {
     if wasm.is_file() {
         return Ok(wasm);
     }
-    std::fs::create_dir_all(&dir)?;
-    let out = Command::new("npm")
-        .args(["pack", "--silent", AUTOMERGE])
-        .current_dir(&dir)
-        .output()
-        .context("failed to run npm pack")?;
-    if !out.status.success() {
-        bail!(
-            "npm pack {AUTOMERGE} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let tarball = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    crate::util::run(
-        Command::new("tar")
-            .args(["xzf", &tarball])
-            .current_dir(&dir),
-    )?;
+    let tarball = crate::util::npm_pack(AUTOMERGE, &dir)?;
+    crate::util::untar(&tarball, &dir.join("package"))?;
     if !wasm.is_file() {
         bail!("{AUTOMERGE} has no {}", wasm.display());
     }

@@ -148,26 +148,8 @@ fn install_npm(engine: &NpmEngine) -> Result<()> {
     util::create_dir_all(&download)?;
     let spec = stamp(engine);
     eprintln!("{}: fetching {spec}", engine.name);
-    let printed = util::output(
-        Command::new("npm")
-            .args(["pack", "--silent", &spec])
-            .current_dir(&download),
-    )?;
-    let tarball = printed
-        .lines()
-        .last()
-        .map(str::trim)
-        .filter(|name| name.ends_with(".tgz"))
-        .with_context(|| format!("`npm pack {spec}` printed no tarball name: {printed}"))?;
-    util::create_dir_all(&dir)?;
-    util::run(
-        Command::new("tar")
-            .arg("xzf")
-            .arg(download.join(tarball))
-            .arg("-C")
-            .arg(&dir)
-            .args(["--strip-components=1", "--no-same-owner"]),
-    )?;
+    let tarball = util::npm_pack(&spec, &download)?;
+    util::untar(&tarball, &dir)?;
     util::remove_dir_all(&download)?;
     let binary = binary_path(engine);
     ensure!(binary.is_file(), "{spec} has no `{}`", engine.binary);

@@ -9,14 +9,12 @@
 //! whose stamp names the pinned integrity is skipped. `list` prints
 //! `name@version path` per installed package.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
-
-use anyhow::{bail, ensure, Context, Result};
-use serde_json::Value;
-use sha2::{Digest, Sha512};
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 use crate::util;
+use anyhow::{bail, ensure, Context, Result};
+use serde_json::Value;
 
 /// Written last into a package's directory: "<name>@<version> <integrity>".
 const STAMP: &str = ".xtask-installed";
@@ -123,100 +121,19 @@ fn install(pin: &Pin) -> Result<()> {
     util::remove_dir_all(&download)?;
     util::create_dir_all(&download)?;
     eprintln!("{spec}: fetching");
-    let printed = util::output(
-        Command::new("npm")
-            .args(["pack", "--silent", &spec])
-            .current_dir(&download),
-    )?;
-    let tarball = printed
-        .lines()
-        .last()
-        .map(str::trim)
-        .filter(|name| name.ends_with(".tgz"))
-        .with_context(|| format!("`npm pack {spec}` printed no tarball name: {printed}"))?;
-    let tarball = download.join(tarball);
-    let actual = integrity_of(&util::read(&tarball)?);
+    let tarball = util::npm_pack(&spec, &download)?;
+    let actual = util::npm_integrity(&util::read(&tarball)?);
     ensure!(
         actual == pin.integrity,
         "`{}` has integrity {actual}, but tests/npm/packages.json pins {}",
         tarball.display(),
         pin.integrity
     );
-    unpack(&tarball, &dir)?;
+    util::untar(&tarball, &dir)?;
     util::remove_dir_all(&download)?;
     ensure!(
         dir.join("package.json").is_file(),
         "{spec} has no package.json"
     );
     util::write(&dir.join(STAMP), format!("{}\n", pin.stamp()))
-}
-
-fn unpack(tarball: &Path, dir: &Path) -> Result<()> {
-    util::create_dir_all(dir)?;
-    util::run(
-        Command::new("tar")
-            .arg("xzf")
-            .arg(tarball)
-            .arg("-C")
-            .arg(dir)
-            .args(["--strip-components=1", "--no-same-owner"]),
-    )
-}
-
-/// The Subresource Integrity string npm records: `sha512-` and the base64 of
-/// the digest.
-fn integrity_of(bytes: &[u8]) -> String {
-    format!("sha512-{}", base64(&Sha512::digest(bytes)))
-}
-
-/// Standard base64 with padding (RFC 4648 §4).
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> shift & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        let vectors = [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ];
-        for (input, expected) in vectors {
-            assert_eq!(base64(input.as_bytes()), expected, "base64({input:?})");
-        }
-    }
-
-    #[test]
-    fn integrity_is_npms_sha512_string() {
-        // `printf abc | openssl dgst -sha512 -binary | base64`
-        assert_eq!(
-            integrity_of(b"abc"),
-            "sha512-3a81oZNherrMQXNJriBBMRLm+k6JqX6iCp7u5ktV05ohkpkqJ0/BqDa6PCOj/uu9RU1EI2Q86A4qmslPpUyknw=="
-        );
-    }
 }

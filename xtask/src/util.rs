@@ -192,3 +192,89 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// Runs `npm pack <spec>` in `dir` and returns the tarball it wrote.
+pub(crate) fn npm_pack(spec: &str, dir: &Path) -> Result<PathBuf> {
+    create_dir_all(dir)?;
+    let printed = output(
+        Command::new("npm")
+            .args(["pack", "--silent", spec])
+            .current_dir(dir),
+    )?;
+    let name = printed
+        .lines()
+        .last()
+        .map(str::trim)
+        .filter(|name| name.ends_with(".tgz"))
+        .with_context(|| format!("`npm pack {spec}` printed no tarball name: {printed}"))?;
+    Ok(dir.join(name))
+}
+
+/// Unpacks an npm tarball into `dir` (without its `package/` prefix).
+pub(crate) fn untar(tarball: &Path, dir: &Path) -> Result<()> {
+    create_dir_all(dir)?;
+    run(Command::new("tar")
+        .arg("xzf")
+        .arg(tarball)
+        .arg("-C")
+        .arg(dir)
+        .args(["--strip-components=1", "--no-same-owner"]))
+}
+
+/// The Subresource Integrity string npm records for a tarball: `sha512-` and
+/// the base64 of its SHA-512.
+pub(crate) fn npm_integrity(bytes: &[u8]) -> String {
+    use sha2::Sha512;
+    format!("sha512-{}", base64(&Sha512::digest(bytes)))
+}
+
+/// Standard base64 with padding (RFC 4648 §4).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(
+                super::base64(input.as_bytes()),
+                expected,
+                "base64({input:?})"
+            );
+        }
+    }
+
+    #[test]
+    fn integrity_is_npms_sha512_string() {
+        // `printf abc | openssl dgst -sha512 -binary | base64`
+        assert_eq!(
+            super::npm_integrity(b"abc"),
+            "sha512-3a81oZNherrMQXNJriBBMRLm+k6JqX6iCp7u5ktV05ohkpkqJ0/BqDa6PCOj/uu9RU1EI2Q86A4qmslPpUyknw=="
+        );
+    }
+}

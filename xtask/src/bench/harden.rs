@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, ensure, Context, Result};
-use sha2::{Digest, Sha512};
 
 use super::median;
 use crate::util;
@@ -99,36 +98,14 @@ fn fetch() -> Result<PathBuf> {
     if dir.join("package.json").is_file() {
         return Ok(dir);
     }
-    util::create_dir_all(&cache)?;
     let spec = format!("{PACKAGE}@{VERSION}");
-    let printed = util::output(
-        Command::new("npm")
-            .args(["pack", "--silent", &spec])
-            .current_dir(&cache),
-    )?;
-    let tarball = cache.join(
-        printed
-            .lines()
-            .last()
-            .map(str::trim)
-            .filter(|name| name.ends_with(".tgz"))
-            .with_context(|| format!("`npm pack {spec}` printed no tarball name: {printed}"))?,
-    );
-    let bytes = util::read(&tarball)?;
-    let integrity = format!("sha512-{}", base64(&Sha512::digest(&bytes)));
+    let tarball = util::npm_pack(&spec, &cache)?;
+    let integrity = util::npm_integrity(&util::read(&tarball)?);
     ensure!(
         integrity == INTEGRITY,
         "{spec}: integrity {integrity}, expected {INTEGRITY}"
     );
-    util::create_dir_all(&dir)?;
-    util::run(
-        Command::new("tar")
-            .arg("xzf")
-            .arg(&tarball)
-            .arg("-C")
-            .arg(&dir)
-            .args(["--strip-components=1", "--no-same-owner"]),
-    )?;
+    util::untar(&tarball, &dir)?;
     std::fs::remove_file(&tarball)
         .with_context(|| format!("failed to remove `{}`", tarball.display()))?;
     Ok(dir)
@@ -140,40 +117,4 @@ fn find_wasm(dir: &Path) -> Result<PathBuf> {
         .find(|name| name.ends_with("_bg.wasm"))
         .map(|name| dir.join(name))
         .with_context(|| format!("no `*_bg.wasm` in `{}`", dir.display()))
-}
-
-/// Standard base64 with padding, as npm's integrity strings use.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut text = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                text.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                text.push('=');
-            }
-        }
-    }
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        for (input, expected) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(super::base64(input.as_bytes()), expected);
-        }
-    }
 }
