@@ -65,7 +65,7 @@ fn main() {
     let mut trials = Vec::new();
     for build in &builds {
         let unwind = build.contains("-unwind-");
-        if unwind && is_g2(build) {
+        if support::is_g2_build(build) {
             continue;
         }
         let exnref = build.ends_with("-unwind-exnref");
@@ -132,12 +132,6 @@ fn main() {
         }
     }
     libtest_mimic::run(&args, trials).exit();
-}
-
-/// wasm-bindgen 0.2.114+ panic=unwind outputs carry their own guards (G2).
-fn is_g2(build: &str) -> bool {
-    let version = support::version_key(build).0;
-    version.as_slice() >= [0, 2, 114].as_slice()
 }
 
 fn trial(build: &str, run: Run) -> Trial {

@@ -118,7 +118,7 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
         &scratch,
         "exnref",
     )?;
-    let node20 = project_root().join(".cache/engines/node-20/bin/node");
+    let node20 = crate::engines::installed("node-20")?;
     smoke(
         &node20,
         &[],

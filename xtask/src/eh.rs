@@ -27,14 +27,7 @@ fn crate_dir() -> PathBuf {
 
 /// Node 26, installed by `cargo xtask engines install`.
 pub(crate) fn node() -> Result<PathBuf> {
-    let node = project_root().join(".cache/engines/node-26/bin/node");
-    if !node.is_file() {
-        bail!(
-            "{} is missing: run `cargo xtask engines install`",
-            node.display()
-        );
-    }
-    Ok(node)
+    crate::engines::installed("node-26")
 }
 
 /// `wasm-opt` of the pinned npm `binaryen`, installed under `.cache/eh/npm`.

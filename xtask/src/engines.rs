@@ -84,6 +84,21 @@ fn binary_path(engine: &NpmEngine) -> PathBuf {
     engines_dir().join(engine.name).join(engine.binary)
 }
 
+/// The binary of the pinned engine `name` (`node-20`, …, `deno`), if it is
+/// installed; other tasks run their scripts with it.
+pub(crate) fn installed(name: &str) -> Result<PathBuf> {
+    let engine = NPM_ENGINES
+        .iter()
+        .find(|e| e.name == name)
+        .with_context(|| format!("no pinned engine `{name}`"))?;
+    ensure!(
+        is_installed(engine),
+        "engine `{name}` is not installed at `{}`: run `cargo xtask engines install`",
+        binary_path(engine).display()
+    );
+    Ok(binary_path(engine))
+}
+
 fn stamp(engine: &NpmEngine) -> String {
     format!("{}@{}", engine.package, engine.version)
 }

@@ -33,12 +33,11 @@ pub(crate) fn names(output: &BindgenOutput) -> Vec<&'static str> {
 /// glue exports that binding instead (`export { PanicError };`).
 const PANIC_ERROR_ESM: &str = "export const PanicError = __wbr_runtime.PanicError;";
 
-pub(crate) fn add_exports(edits: &mut Edits, output: &BindgenOutput) -> Result<(), Error> {
-    let own_panic_error = edits
-        .find(1, |l| {
-            l.trim() == "const PanicError = __wbr_runtime.PanicError;"
-        })
-        .is_some();
+pub(crate) fn add_exports(
+    edits: &mut Edits,
+    output: &BindgenOutput,
+    own_panic_error: bool,
+) -> Result<(), Error> {
     for name in names(output) {
         let taken = [
             format!("export function {name}("),

@@ -70,7 +70,7 @@ pub fn rewrite(
         ": WebAssembly.JSTag || __wbr.jsTag,",
     );
     let closure_factories = guard_closure_factories(&mut edits);
-    adopt_panic_error(&mut edits);
+    let own_panic_error = adopt_panic_error(&mut edits);
     for class in &output.glue.classes {
         edits.insert_after(
             class.end_line,
@@ -105,7 +105,7 @@ pub fn rewrite(
         plan.reset.as_str()
     );
     targets::insert_prologue(&mut edits, output, &header, &prologue)?;
-    api::add_exports(&mut edits, output)?;
+    api::add_exports(&mut edits, output, own_panic_error)?;
     if targets::is_host_linked(glue) && targets::entry_exports_raw_wasm(entry) {
         // A live binding: it follows the trapdoor and every reset.
         edits.insert_after(edits.line_count(), "export { wasm as __wasm };".to_string());
@@ -132,12 +132,13 @@ pub fn rewrite_dts(dts: &str, output: &BindgenOutput) -> String {
 /// `instanceof PanicError` holds for users whatever raised it. Its
 /// `Object.defineProperty(PanicError.prototype, 'name', …)` goes too: it would
 /// make `name` read-only on the runtime's class.
-fn adopt_panic_error(edits: &mut edit::Edits) {
+///
+/// Returns whether the glue had such a class (its binding now exists).
+fn adopt_panic_error(edits: &mut edit::Edits) -> bool {
     let Some(line) = edits.find(1, |l| l.trim() == "class PanicError extends Error {}") else {
-        return;
+        return false;
     };
-    let indent = edits.line(line)[..edits.line(line).len() - edits.line(line).trim_start().len()]
-        .to_string();
+    let indent = targets::leading(edits.line(line)).to_string();
     edits.set_line(
         line,
         format!("{indent}const PanicError = __wbr_runtime.PanicError;"),
@@ -153,6 +154,7 @@ fn adopt_panic_error(edits: &mut edit::Edits) {
             edits.set_line(n, String::new());
         }
     }
+    true
 }
 
 /// Renames `makeMutClosure`/`makeClosure` and returns the guarded replacements.

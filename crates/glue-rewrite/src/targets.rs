@@ -541,7 +541,8 @@ fn closing_paren(args: &str) -> Option<usize> {
     None
 }
 
-fn leading(line: &str) -> &str {
+/// The indentation of `line`.
+pub(crate) fn leading(line: &str) -> &str {
     &line[..line.len() - line.trim_start().len()]
 }
 

@@ -31,7 +31,7 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
     let binary = release_binary()?;
     let all = flags.which == "all";
     if all || flags.which == "calls" || flags.which == "reset" {
-        let node = engine(&flags.node)?;
+        let node = crate::engines::installed(&flags.node)?;
         let fixture = fixture_dir(flags.fixture.as_deref())?;
         let pair = calls::Pair::prepare(&binary, &fixture)?;
         if all || flags.which == "calls" {
@@ -101,20 +101,6 @@ fn target_dir(root: &Path) -> PathBuf {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
         _ => root.join("target"),
     }
-}
-
-fn engine(name: &str) -> Result<PathBuf> {
-    let path = util::project_root()
-        .join(".cache/engines")
-        .join(name)
-        .join("bin/node");
-    if !path.is_file() {
-        bail!(
-            "engine `{name}` is not installed at `{}`: run `cargo xtask engines install`",
-            path.display()
-        );
-    }
-    Ok(path)
 }
 
 /// The nodejs-target output of `id`, or of the newest panic=abort build.
