@@ -486,17 +486,38 @@ fn eh_refusal_names_the_file_and_the_function() {
 }
 
 #[test]
-fn g2_outputs_are_refused_until_their_guards_are_taken_over() {
-    // wasm-bindgen 0.2.130 panic=unwind: its own guards (G2).
-    let (_tmp, pkg) = fixture("0.2.130-unwind-exnref", "nodejs");
-    assert_refused(
-        &pkg,
-        &[pkg.as_os_str()],
-        &[
-            "recover_fixture_bg.wasm",
-            "G2",
-            "not supported by this version yet",
-        ],
+fn g2_glue_and_its_commonjs_copy_are_hardened_once_and_a_second_run_changes_nothing() {
+    // wasm-bindgen 0.2.130 panic=unwind: its own guards (G2). Packages that
+    // ship `require` and `import` entry points have the nodejs glue twice
+    // (automerge: `x.js` and `x.cjs`); both must be hardened.
+    let (_tmp, pkg) = fixture("0.2.130-unwind-legacy", "nodejs");
+    let js = pkg.join("recover_fixture.js");
+    let cjs = pkg.join("recover_fixture.cjs");
+    std::fs::copy(&js, &cjs).expect("copy glue");
+    let out = run(&[pkg.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary.contains("G2: hardened") && summary.contains("recover_fixture.cjs"),
+        "{summary}"
+    );
+    for glue in [&js, &cjs] {
+        let text = std::fs::read_to_string(glue).expect("read glue");
+        assert!(
+            text.starts_with(wasm_recover_model::names::GLUE_MARKER),
+            "{}",
+            glue.display()
+        );
+        // The native guards are taken over, not doubled: no `Module terminated` can reach a caller.
+        assert!(!text.contains("Module terminated"), "{}", glue.display());
+    }
+    let before = snapshot(&pkg);
+    let again = run(&[pkg.as_os_str()]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(snapshot(&pkg), before, "a second run changed the output");
+    assert_eq!(
+        run(&[pkg.as_os_str(), "--check".as_ref()]).status.code(),
+        Some(0)
     );
 }
 

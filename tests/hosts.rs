@@ -48,10 +48,6 @@ fn main() {
     let mut trials = vec![Trial::test("browser-shims/node-assert", check_assert_shim)];
     for build in support::fixture_builds() {
         let unwind = build.contains("-unwind-");
-        // G2 (0.2.114+ panic=unwind) is refused by this version (tests/cli.rs).
-        if support::is_g2_build(&build) {
-            continue;
-        }
         let targets = std::iter::once(("deno", Host::Deno))
             .chain(BROWSER_TARGETS.iter().map(|t| (*t, Host::Chromium)));
         for (target, host) in targets {

@@ -65,9 +65,6 @@ fn main() {
     let mut trials = Vec::new();
     for build in &builds {
         let unwind = build.contains("-unwind-");
-        if support::is_g2_build(build) {
-            continue;
-        }
         let exnref = build.ends_with("-unwind-exnref");
         for target in NODE_TARGETS {
             let fixture = support::fixtures_dir().join(build).join(target);

@@ -13,6 +13,10 @@ pub(crate) struct OutputFiles {
     pub(crate) glue: PathBuf,
     /// The entry `x.js` of split targets (`bundler`, `experimental-nodejs-module`).
     pub(crate) entry: Option<PathBuf>,
+    /// Further copies of the glue for the same wasm in another module format
+    /// (`x.cjs` beside `x.js`, as packages that ship both `require` and
+    /// `import` entry points have): each is hardened with the same plan.
+    pub(crate) glue_copies: Vec<PathBuf>,
     pub(crate) dts: Option<PathBuf>,
 }
 
@@ -72,13 +76,20 @@ fn beside(wasm: &Path) -> Result<OutputFiles> {
     let dir = wasm.parent().unwrap_or(Path::new("."));
     let split_glue = dir.join(format!("{stem}_bg.js"));
     let plain_glue = dir.join(format!("{stem}.js"));
+    let commonjs_glue = dir.join(format!("{stem}.cjs"));
+    let mut glue_copies = Vec::new();
     let (glue, entry) = if split_glue.is_file() {
         (split_glue, plain_glue.is_file().then_some(plain_glue))
     } else if plain_glue.is_file() {
+        if commonjs_glue.is_file() {
+            glue_copies.push(commonjs_glue);
+        }
         (plain_glue, None)
+    } else if commonjs_glue.is_file() {
+        (commonjs_glue, None)
     } else {
         bail!(
-            "no JS glue beside `{}` (expected `{stem}.js` or `{stem}_bg.js`)",
+            "no JS glue beside `{}` (expected `{stem}.js`, `{stem}.cjs` or `{stem}_bg.js`)",
             wasm.display()
         );
     };
@@ -87,6 +98,7 @@ fn beside(wasm: &Path) -> Result<OutputFiles> {
         wasm: wasm.to_path_buf(),
         glue,
         entry,
+        glue_copies,
         dts: dts.is_file().then_some(dts),
     })
 }

@@ -85,6 +85,7 @@ class InstanceState {
     this.importDepth = 0; // JS import frames of this instance on the stack
     this.hasForeign = false;
     this.foreign = undefined; // the last JS exception an import threw
+    this.passed = undefined; // the last JS exception an export let through to JS
     this.stackPointer = null;
     this.restingStackPointer = 0;
     this.tag = null; // the tag JS exceptions cross this instance with (EH modules only)
@@ -103,7 +104,8 @@ class InstanceState {
  *           eh: boolean (the module uses exception handling),
  *           importsJsTag: boolean (it imports `__wbindgen_jstag`) }
  * hooks:  { setWasm(exports), resetGlue(), getImports(),
- *           guardExports?(escape(state, error, name)) -> bind(raw, state, guardTable(table, name)) -> exports }
+ *           guardExports?(escape(state, error, name)) -> bind(raw, state, guardTable(table, name)) -> exports,
+ *           glueTag?() -> WebAssembly.Tag (wasm-bindgen 0.2.114+: see `glueTag`) }
  */
 export function createRecovery(config, hooks) {
   return new Recovery(config, hooks);
@@ -133,6 +135,12 @@ class Recovery {
     this.slot = { state: null };
     this.sharedImports = null;
     this.resetTrap = null;
+    // wasm-bindgen 0.2.114+ (its own guards) ends a call on purpose by
+    // throwing a wasm exception of a tag its glue makes and the module
+    // imports: a JS exception an import threw, the `PanicError` of a panic its
+    // export shims caught, `throw_str`. An exception of it is never an abort.
+    // Asked for when first needed: the glue declares it below the runtime.
+    this.glueTag = null;
     // A module with exception handling sees JS exceptions from imports as
     // wasm exceptions of this tag (externref payload): its cleanups run, and
     // the export wrapper tells them from a raw Rust exception or a trap.
@@ -315,9 +323,16 @@ class Recovery {
     if (state.tag && error instanceof WebAssembly.Exception && error.is(state.tag)) {
       error = error.getArg(state.tag, 0);
     }
+    const glueTag = this.glueTag || (this.hooks.glueTag && (this.glueTag = this.hooks.glueTag()));
+    if (glueTag && error instanceof WebAssembly.Exception && error.is(glueTag)) {
+      // The module ended the call on purpose (see `glueTag`): its payload is
+      // what the caller gets.
+      return this.deliberate(state, error.getArg(glueTag, 0), name);
+    }
     if (state.hasForeign && Object.is(error, state.foreign)) {
       state.hasForeign = false;
       state.foreign = undefined;
+      state.passed = error;
       if (state.importDepth === 0 && state.stackPointer) {
         state.stackPointer.value = state.restingStackPointer;
       }
@@ -335,6 +350,22 @@ class Recovery {
       return error;
     }
     return this.abort(state, error, this.label(name));
+  }
+
+  /**
+   * A value a wasm-bindgen 0.2.114+ module threw on purpose, through export
+   * `name` of `state`: a JS exception from an import (possibly wrapped by the
+   * glue first), its `PanicError`, or a `throw_str` error.
+   */
+  deliberate(state, value, name) {
+    state.hasForeign = false;
+    state.foreign = undefined;
+    state.passed = value;
+    if (state.importDepth === 0 && state.stackPointer) {
+      state.stackPointer.value = state.restingStackPointer;
+    }
+    if (value instanceof PanicError && value.entry === undefined) value.entry = this.label(name);
+    return value;
   }
 
   label(name) {
@@ -511,12 +542,15 @@ class Recovery {
         return real.apply(this, args);
       } catch (error) {
         if (error instanceof AbortError && error === state.abort && state.delivered) return undefined;
-        // A panic that a catch frame ended while the host polled a future
-        // (wasm-bindgen-futures before 0.2.107 does not catch it): the
-        // future's promise would stay pending and the error end a Node
-        // process. Reject the instance's pending promises with it instead;
-        // which of them the future fed is not known here.
-        if (error instanceof PanicError && recovery.settle(state, error)) return undefined;
+        // A panic that a catch frame ended, or a JS exception an import threw,
+        // while the host polled a future (wasm-bindgen-futures lets both
+        // leave its task): the future's promise would stay pending forever
+        // and the error end a Node process. Reject the instance's pending
+        // promises with it instead. Which of them the polled future fed is
+        // not known here, so every pending one is rejected (README).
+        const escaped = error instanceof PanicError || (state.passed !== undefined && Object.is(error, state.passed));
+        state.passed = undefined;
+        if (escaped && recovery.settle(state, error)) return undefined;
         throw error;
       }
     };
@@ -637,7 +671,10 @@ function importEscape(state, error) {
   }
   state.hasForeign = true;
   state.foreign = error;
-  return state.tag ? new WebAssembly.Exception(state.tag, [error]) : error;
+  // A wasm exception of another tag (wasm-bindgen 0.2.114+ glue throws its
+  // own) crosses as it is: the module catches it by that tag.
+  if (!state.tag || error instanceof WebAssembly.Exception) return error;
+  return new WebAssembly.Exception(state.tag, [error]);
 }
 
 /** Name of the import the catch frames call (also in `model::names`). */

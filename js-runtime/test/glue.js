@@ -12,11 +12,12 @@ import { createRecovery } from "../src/recovery.js";
 import { glueModule } from "./wasm.js";
 
 /**
- * options: overrides of the recovery config (`reset`, `entries`, `start`, ...).
+ * options: overrides of the recovery config (`reset`, `entries`, `start`, ...),
+ * and `glueTag`: a tag the hooks hand over as wasm-bindgen 0.2.114+ glue's own.
  * Defaults: reset "auto", stack pointer `sp`, function table `table`,
- * release export `free`, no start export, no entry labels.
+ * release export `free`, no start export, no entry labels, no glue tag.
  */
-export function createGlue(options = {}) {
+export function createGlue({ glueTag, ...options } = {}) {
   const config = {
     reset: "auto",
     stackPointer: "sp",
@@ -60,6 +61,7 @@ export function createGlue(options = {}) {
       glue.calls.log.push("getImports");
       return imports();
     },
+    ...(glueTag ? { glueTag: () => glueTag } : {}),
   });
   const wrapped = glue.recovery.wrapImports(imports(), glue.module);
   glue.instance = new WebAssembly.Instance(glue.module, wrapped);

@@ -108,6 +108,31 @@ test("an abort that rejected a pending promise is not rethrown by a closure call
   assert.ok(result.reason instanceof AbortError);
 });
 
+test("a JS exception that leaves a closure called from the event loop rejects pending promises with that value", async () => {
+  // A future polled from a microtask whose import threw: its promise would
+  // otherwise stay pending forever and the exception end a Node process.
+  const glue = createGlue();
+  const pending = glue.recovery.newPromise(() => {});
+  const observed = state(pending);
+  const boom = new TypeError("then() threw");
+  glue.callJs = () => {
+    throw boom;
+  };
+  const poll = glue.recovery.guardClosure(() => glue.wasm.run());
+  assert.equal(poll(), undefined, "delivered to the promise, not thrown into the event loop");
+  assert.deepEqual(await observed, { status: "rejected", reason: boom });
+  // With nothing pending, the exception goes to the closure's caller as before.
+  assert.equal(thrown(poll), boom);
+  // An error the closure's own JS throws (not one that left wasm) is not taken for a poll failure.
+  const other = glue.recovery.newPromise(() => {});
+  const mine = new Error("thrown by the closure itself");
+  const plain = glue.recovery.guardClosure(() => {
+    throw mine;
+  });
+  assert.equal(thrown(plain), mine);
+  assert.deepEqual(await state(other), { status: "pending" });
+});
+
 test("newPromise returns real Promises", () => {
   const glue = createGlue();
   const p = glue.recovery.newPromise((resolve) => resolve(1));

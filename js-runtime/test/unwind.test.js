@@ -86,3 +86,29 @@ test("a wasm exception that JS code in an import throws is a JS exception like a
   assert.equal(thrown(() => glue.wasm.run()), raw);
   assert.equal(handler.seen.length, 0);
 });
+
+test("wasm-bindgen 0.2.114+: an exception of the glue's own tag is deliberate; the caller gets its payload", () => {
+  // That glue ends calls on purpose by throwing its tag from an import
+  // (`__wbindgen_rethrow`): a JS exception, or the PanicError of a panic its
+  // export shims caught.
+  const glueTag = new WebAssembly.Tag({ parameters: ["externref"] });
+  const glue = createGlue({ eh: true, glueTag, entries: { run: "run()" } });
+  const handler = recorder();
+  glue.recovery.setOnAbort(handler);
+  const boom = new TypeError("from JS");
+  glue.callJs = () => {
+    throw new WebAssembly.Exception(glueTag, [boom]);
+  };
+  assert.equal(thrown(() => glue.wasm.run()), boom);
+  const panic = new PanicError("Rust code panicked: boom");
+  glue.callJs = () => {
+    throw new WebAssembly.Exception(glueTag, [panic]);
+  };
+  const error = thrown(() => glue.wasm.run());
+  assert.equal(error, panic);
+  assert.equal(error.entry, "run()", "the entry is filled in");
+  assert.equal(handler.seen.length, 0, "no abort");
+  assert.equal(glue.wasm.sp.value, 1024, "the stack pointer is back at rest");
+  // Another tag thrown by wasm itself, with no import involved, stays an abort.
+  assert.ok(thrown(() => glue.wasm.trap()) instanceof AbortError);
+});

@@ -41,6 +41,21 @@ test("async exports resolve normally when nothing aborts", async () => {
   assert.equal(aborts.filter((e) => e.entry === "await_host()").length, 0);
 });
 
+test("a JS exception thrown while a future is polled rejects its promise with that value", async () => {
+  const thrown = new TypeError("then() threw");
+  // `JsFuture::from` calls `then` inside the first poll, in a microtask.
+  const failing = api.await_host({
+    then() {
+      throw thrown;
+    },
+  });
+  await assert.rejects(failing, (e) => e === thrown);
+  await new Promise((r) => setTimeout(r, 30));
+  assert.deepEqual(uncaught, [], "nothing reached the event loop");
+  assert.equal(aborts.filter((e) => e.entry === "await_host()").length, 0, "not an abort");
+  assert.equal(await api.delayed_value(1, 4), 4, "later futures run");
+});
+
 test("a closure fired by a timer that panics is an abort, not a crash", { skip: needsPanicAbort }, async () => {
   const before = aborts.length;
   api.schedule(1, true);

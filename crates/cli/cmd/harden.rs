@@ -33,9 +33,13 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             let input = Input::read(&files)?;
             if args.check {
                 let output = input.discover()?;
+                let copies = input.discover_copies(&output)?;
                 let reason = match needs_hardening(&output, options) {
                     Some(reason) => Some(reason),
-                    None => needs_translation(&files.wasm, &input.wasm, settings.eh)?,
+                    None => match copies.iter().find(|(_, _, c)| !c.glue.hardened) {
+                        Some((path, _, _)) => Some(format!("`{}` is not hardened", path.display())),
+                        None => needs_translation(&files.wasm, &input.wasm, settings.eh)?,
+                    },
                 };
                 if let Some(reason) = reason {
                     println!("{}: needs hardening ({reason})", files.wasm.display());
@@ -82,6 +86,8 @@ struct Input<'a> {
     wasm: Vec<u8>,
     glue: String,
     entry: Option<String>,
+    /// The texts of `files.glue_copies`, in order.
+    glue_copies: Vec<String>,
     dts: Option<String>,
 }
 
@@ -97,17 +103,50 @@ impl<'a> Input<'a> {
                 .with_context(|| format!("failed to read `{}`", files.wasm.display()))?,
             glue: text(&files.glue)?,
             entry: files.entry.as_deref().map(text).transpose()?,
+            glue_copies: files
+                .glue_copies
+                .iter()
+                .map(|p| text(p))
+                .collect::<Result<_>>()?,
             dts: files.dts.as_deref().map(text).transpose()?,
         })
     }
 
     fn discover(&self) -> Result<BindgenOutput> {
-        BindgenOutput::discover(&self.wasm, &self.glue, self.entry.as_deref()).map_err(|e| {
-            let file = match e.location() {
-                Location::Glue { .. } => &self.files.glue,
-                _ if e.kind() == wasm_recover_model::ErrorKind::UnknownGlueShape => {
-                    &self.files.glue
+        self.discover_with(&self.files.glue, &self.glue, self.entry.as_deref())
+    }
+
+    /// Each copy of the glue read with the same wasm, which must give the
+    /// same target: one plan serves them all.
+    fn discover_copies(&self, output: &BindgenOutput) -> Result<Vec<(&Path, &str, BindgenOutput)>> {
+        let copies = self.files.glue_copies.iter().zip(&self.glue_copies);
+        copies
+            .map(|(path, glue)| {
+                let copy = self.discover_with(path, glue, None)?;
+                if copy.target != output.target {
+                    anyhow::bail!(
+                        "`{}` is {} glue, but `{}` beside it is {} glue for the same wasm",
+                        path.display(),
+                        copy.target,
+                        self.files.glue.display(),
+                        output.target
+                    );
                 }
+                Ok((path.as_path(), glue.as_str(), copy))
+            })
+            .collect()
+    }
+
+    fn discover_with(
+        &self,
+        glue_path: &Path,
+        glue: &str,
+        entry: Option<&str>,
+    ) -> Result<BindgenOutput> {
+        BindgenOutput::discover(&self.wasm, glue, entry).map_err(|e| {
+            let file = match e.location() {
+                Location::Glue { .. } => glue_path,
+                _ if e.kind() == wasm_recover_model::ErrorKind::UnknownGlueShape => glue_path,
                 _ => &self.files.wasm,
             };
             anyhow::Error::new(e).context(format!("`{}`", file.display()))
@@ -185,7 +224,16 @@ fn harden(
         output.bindgen_version().unwrap_or("(version unknown)"),
         output.generation
     );
+    let copies = input.discover_copies(output)?;
     if output.is_hardened() {
+        let unhardened_copy = copies.iter().find(|(_, _, c)| !c.glue.hardened);
+        if let Some((path, _, _)) = unhardened_copy {
+            anyhow::bail!(
+                "`{}` is already hardened but `{}` beside it is not: run wasm-recover on the original wasm-bindgen output instead",
+                files.wasm.display(),
+                path.display()
+            );
+        }
         if let Some(reason) = needs_hardening(output, options) {
             anyhow::bail!(
                 "`{}` is already hardened but {reason}: run wasm-recover on the original wasm-bindgen output instead",
@@ -210,6 +258,11 @@ fn harden(
     if let (Some(path), Some(entry)) = (&files.entry, glue.entry) {
         out.push((path.clone(), entry.into_bytes()));
     }
+    for (path, text, copy) in &copies {
+        let glue = wasm_recover_glue_rewrite::rewrite(text, None, copy, &plan)
+            .with_context(|| format!("`{}`", path.display()))?;
+        out.push((path.to_path_buf(), glue.glue.into_bytes()));
+    }
     if let (Some(path), Some(dts)) = (&files.dts, &input.dts) {
         out.push((
             path.clone(),
@@ -225,11 +278,12 @@ fn harden(
         .collect();
     let summary =
         format!(
-        "{describe}: hardened (reset={}; wasm: {}; glue: abort guards, {} class{}, reset-state)",
+        "{describe}: hardened (reset={}; wasm: {}; glue: abort guards, {} class{}, reset-state{})",
         plan.reset.as_str(),
         if wasm_changes.is_empty() { "unchanged".to_string() } else { wasm_changes.join(", ") },
         output.glue.classes.len(),
         if output.glue.classes.len() == 1 { "" } else { "es" },
+        copies.iter().map(|(p, _, _)| format!(", also `{}`", p.display())).collect::<String>(),
     );
     Ok((out, summary))
 }

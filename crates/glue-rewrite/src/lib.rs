@@ -23,6 +23,7 @@ mod edit;
 mod entries;
 mod error;
 mod guards;
+mod native_guards;
 mod runtime;
 mod state;
 mod targets;
@@ -69,6 +70,11 @@ pub fn rewrite(
         ": WebAssembly.JSTag,",
         ": WebAssembly.JSTag || __wbr.jsTag,",
     );
+    let glue_tag_hook = if plan.generation == wasm_recover_model::Generation::G2 {
+        native_guards::take_over(&mut edits, output)?
+    } else {
+        String::new()
+    };
     let closure_factories = guard_closure_factories(&mut edits);
     let own_panic_error = adopt_panic_error(&mut edits);
     for class in &output.glue.classes {
@@ -86,7 +92,7 @@ pub fn rewrite(
     let prologue = [
         runtime::embedded(),
         format!(
-            "const __wbr = __wbr_runtime.createRecovery({config}, {{\n    setWasm(exports) {{ wasm = exports; }},\n    resetGlue: __wbr_reset_glue,\n    getImports: () => {imports_expr},\n    guardExports: {},\n}});",
+            "const __wbr = __wbr_runtime.createRecovery({config}, {{\n    setWasm(exports) {{ wasm = exports; }},\n    resetGlue: __wbr_reset_glue,\n    getImports: () => {imports_expr},\n    guardExports: {},\n{glue_tag_hook}}});",
             guards::FACTORY
         ),
         guards::factory(plan),

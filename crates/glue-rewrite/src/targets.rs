@@ -315,16 +315,12 @@ fn host_linked(
     // `export const __wbindgen_jstag = WebAssembly.JSTag;`) goes into a
     // reset's imports too, unguarded. Read at reset time: a `const` declared
     // further down is not initialised while the prologue runs.
-    let mut values: Vec<&str> = output
+    let mut values: Vec<String> = output
         .wasm
         .imports
         .iter()
         .filter(|i| !i.is_function && output.glue.is_glue_module(&i.module))
-        .map(|i| i.name.as_str())
-        .filter(|name| {
-            let decl = format!("export const {name} = ");
-            edits.find(1, |l| l.starts_with(&decl)).is_some()
-        })
+        .filter_map(|i| exported_value(edits, &i.name).map(|local| format!("{}: {local}", i.name)))
         .collect();
     values.sort_unstable();
     values.dedup();
@@ -367,6 +363,30 @@ fn host_linked(
     Ok(Wiring {
         imports: format!("({{ {imports} }})"),
         setup: Some(setup.join("\n")),
+    })
+}
+
+/// The local binding the glue exports a value under as `name`:
+/// `export const name = …;` (0.2.113+), `export { name };` or
+/// `export { local as name };` (0.2.114+ tags).
+fn exported_value(edits: &Edits, name: &str) -> Option<String> {
+    let decl = format!("export const {name} = ");
+    if edits.find(1, |l| l.starts_with(&decl)).is_some() {
+        return Some(name.to_string());
+    }
+    (1..=edits.line_count()).find_map(|n| {
+        let list = edits
+            .line(n)
+            .trim()
+            .strip_prefix("export {")?
+            .strip_suffix("};")?;
+        list.split(',').find_map(
+            |item| match item.split_whitespace().collect::<Vec<_>>()[..] {
+                [local] if local == name => Some(local.to_string()),
+                [local, "as", exported] if exported == name => Some(local.to_string()),
+                _ => None,
+            },
+        )
     })
 }
 

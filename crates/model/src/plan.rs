@@ -2,7 +2,7 @@
 
 use crate::discover::wasm::{EhEncoding, ExportKind, HardenedMark, WasmFacts};
 use crate::discover::{BindgenOutput, Generation, Target};
-use crate::error::{Error, ErrorKind, Location, Result};
+use crate::error::Result;
 
 /// Names shared by the wasm rewrite and the glue rewrite. Changing one of
 /// these changes both outputs, which is why they live here and nowhere else.
@@ -31,6 +31,10 @@ pub mod names {
     /// UTF-8 at `message_ptr` (in memory below the stack pointer, valid only
     /// during the call); `message_len` 0 means "no message recovered".
     pub const PANIC_IMPORT: &str = "__wbr_panic";
+    /// The tag wasm-bindgen 0.2.114+ glue makes and its module imports to
+    /// throw deliberate exceptions (JS exceptions from imports, `PanicError`,
+    /// `throw_str`) out of wasm: never an abort.
+    pub const GLUE_TAG_IMPORT: &str = "__wbindgen_wrapped_jstag";
     /// Import module the glue provides its imports under when the module has
     /// no function import to copy it from.
     pub const DEFAULT_IMPORT_MODULE: &str = "wbg";
@@ -147,21 +151,10 @@ pub enum GlueExportKind {
 impl Plan {
     /// Decides what to do with `output` under `options`.
     ///
-    /// Fails with [`ErrorKind::Unsupported`] for G2 inputs (wasm-bindgen's
-    /// native guards): wrapping them again needs their guards taken over
-    /// first, which this version does not do yet. G1 inputs get the G0
-    /// contract plus tagged JS exceptions (see the README's table).
+    /// G1 inputs get the G0 contract plus catch frames and tagged JS
+    /// exceptions; G2 inputs (wasm-bindgen's native guards) keep their wasm
+    /// as it is and have their glue guards taken over (see the README's table).
     pub fn new(output: &BindgenOutput, options: &Options) -> Result<Plan> {
-        if output.generation == Generation::G2 {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                Location::Whole,
-                format!(
-                    "{} outputs (wasm-bindgen's native guards) are not supported by this version yet",
-                    output.generation
-                ),
-            ));
-        }
         Ok(Plan::from_wasm(
             &output.wasm,
             output.target,

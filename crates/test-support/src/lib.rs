@@ -33,12 +33,6 @@ pub fn fixture_builds() -> Vec<String> {
     builds
 }
 
-/// Whether `build` is a panic=unwind output of wasm-bindgen 0.2.114+, which
-/// carries wasm-bindgen's own guards (G2): this version refuses to harden it.
-pub fn is_g2_build(build: &str) -> bool {
-    build.contains("-unwind-") && version_key(build).0.as_slice() >= [0, 2, 114].as_slice()
-}
-
 /// Sort key for `0.2.84-abort`: numeric version parts, then the rest.
 pub fn version_key(build: &str) -> (Vec<u32>, String) {
     let (version, rest) = build.split_once('-').unwrap_or((build, ""));

@@ -28,7 +28,7 @@ const BINDGEN_EXPORT_PREFIXES: [&str; 2] = ["__wbindgen_", "__wbg_"];
 /// Tags imported by wasm-bindgen 0.2.114+ to re-tag JS exceptions (FIELD-NOTES §1, G2).
 /// 0.2.113 already imports `__wbindgen_jstag` (to catch JS exceptions in
 /// `catch` imports) without guarding anything, so only the wrapped tag counts.
-const NATIVE_GUARD_TAGS: [&str; 1] = ["__wbindgen_wrapped_jstag"];
+const NATIVE_GUARD_TAGS: [&str; 1] = [crate::names::GLUE_TAG_IMPORT];
 /// Global exported by wasm-bindgen 0.2.114+ once the instance has aborted.
 const NATIVE_GUARD_GLOBAL: &str = "__instance_terminated";
 /// The name LLVM gives the shadow stack pointer global.
