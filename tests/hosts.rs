@@ -57,7 +57,11 @@ fn main() {
             }
             // Reset modes matter to the runtime, not to the build: unwind
             // builds run with the default only.
-            let resets: &[&str] = if unwind { &RESETS[..1] } else { RESETS };
+            let resets: &[&str] = if unwind || support::is_variant(&build) {
+                &RESETS[..1]
+            } else {
+                RESETS
+            };
             for reset in resets {
                 trials.push(trial(&build, target, host, reset, &fixture));
             }

@@ -10,12 +10,14 @@
 //!   runs on the newest build and newest Node for `nodejs` and for `bundler`
 //!   (whose host, Node's wasm ESM integration, exposes the stack pointer global
 //!   as a number: only the setter export restores it); other trials run 2,000.
-//! - panic=unwind builds (G1, with catch frames): legacy EH on Node 20 to 26,
+//! - panic=unwind builds (G1 with catch frames, G2 with wasm-bindgen's own
+//!   guards taken over): the nodejs target with legacy EH on Node 20 to 26,
 //!   exnref on Node 22, 24, 26 and on Node 26 with legacy EH switched off
 //!   (`node-26-exnref-only`), plus each exnref build hardened with
-//!   `--eh legacy` on Node 20, which has no exnref. The full 10,000 panics in a
-//!   row run on one trial per encoding. G2 builds (0.2.114+, wasm-bindgen's own
-//!   guards) are refused by this version; tests/cli.rs checks that refusal.
+//!   `--eh legacy` on Node 20, which has no exnref; the other targets on
+//!   Node 26. The full 10,000 panics in a row run on one trial per build.
+//! - variants (the same wasm through the CLI with other flags, e.g.
+//!   `0.2.130-abort-reset-state`) change only the glue: Node 26.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -65,7 +67,8 @@ fn main() {
     let mut trials = Vec::new();
     for build in &builds {
         let unwind = build.contains("-unwind-");
-        let exnref = build.ends_with("-unwind-exnref");
+        let exnref = build.contains("-unwind-exnref");
+        let variant = support::is_variant(build);
         for target in NODE_TARGETS {
             let fixture = support::fixtures_dir().join(build).join(target);
             if !fixture.is_dir() {
@@ -83,20 +86,21 @@ fn main() {
             };
             if unwind {
                 let engines: &[&str] = match (*target, exnref) {
+                    _ if variant => &["node-26"],
                     ("nodejs", true) => &["node-22", "node-24", "node-26", EXNREF_ONLY],
                     ("nodejs", false) => ALL_NODES,
                     _ => &["node-26"],
                 };
                 for engine in engines {
                     let mut r = run(engine, "auto");
-                    if *target == "nodejs" && *engine == "node-26" {
+                    if *target == "nodejs" && *engine == "node-26" && !variant {
                         r.panics = FULL_PANICS;
                     }
                     trials.push(trial(build, r));
                 }
                 if *target == "nodejs" {
                     trials.push(trial(build, run("node-26", "manual")));
-                    if exnref {
+                    if exnref && !variant {
                         // Hardened, then translated whole to legacy EH.
                         let mut r = run("node-20", "auto");
                         r.extra_flags = vec!["--eh".into(), "legacy".into()];
@@ -108,6 +112,7 @@ fn main() {
             // The nodejs target runs on every Node; the others on the oldest
             // and newest that load them.
             let engines: &[&str] = match *target {
+                _ if variant => &["node-26"],
                 "nodejs" => ALL_NODES,
                 // `import source` of a wasm module: Node 24+.
                 "module" => &["node-24", "node-26"],

@@ -113,7 +113,25 @@ struct Fixture {
     /// outputs only checks the file list and that the committed files are
     /// the ones the manifest hashes.
     cli_reproducible: bool,
+    /// A variant of the same build run through the CLI with extra flags:
+    /// its id suffix, the flags, and the targets the CLI accepts them for.
+    variant: Option<Variant>,
 }
+
+/// The same cargo build, run through the CLI with flags that change the glue.
+struct Variant {
+    suffix: &'static str,
+    cli_flags: &'static [&'static str],
+    targets: &'static [&'static str],
+}
+
+/// wasm-bindgen 0.2.114+'s own `__wbg_reset_state` (only these targets take
+/// the flag): wasm-recover takes that function over instead of adding one.
+const UPSTREAM_RESET: Variant = Variant {
+    suffix: "reset-state",
+    cli_flags: &["--experimental-reset-state-function"],
+    targets: &["module", "nodejs", "web"],
+};
 
 const fn abort(wasm_bindgen: &'static str, toolchain: &'static str) -> Fixture {
     Fixture {
@@ -122,6 +140,7 @@ const fn abort(wasm_bindgen: &'static str, toolchain: &'static str) -> Fixture {
         toolchain,
         cli_toolchain: toolchain,
         cli_reproducible: true,
+        variant: None,
     }
 }
 
@@ -132,6 +151,7 @@ const fn unwind(wasm_bindgen: &'static str, panic: Panic) -> Fixture {
         toolchain: NIGHTLY,
         cli_toolchain: "stable",
         cli_reproducible: true,
+        variant: None,
     }
 }
 
@@ -139,6 +159,14 @@ const fn unwind(wasm_bindgen: &'static str, panic: Panic) -> Fixture {
 const fn cli_unreproducible(fixture: Fixture) -> Fixture {
     Fixture {
         cli_reproducible: false,
+        ..fixture
+    }
+}
+
+/// `fixture` run through the CLI as `variant`.
+const fn with_variant(fixture: Fixture, variant: Variant) -> Fixture {
+    Fixture {
+        variant: Some(variant),
         ..fixture
     }
 }
@@ -160,6 +188,10 @@ const NIGHTLY: &str = "nightly";
 ///   exnref one (`unknown instruction TryTable`), so it has no fixture.
 /// - 0.2.113 (the newest that raises `PanicError` without native guards, G1).
 /// - 0.2.130 (native guards, G2).
+///
+/// Variants reuse a build's wasm and only change the CLI's flags:
+/// `0.2.130-abort-reset-state` and `0.2.130-unwind-legacy-reset-state` have
+/// wasm-bindgen's own `__wbg_reset_state` ([`UPSTREAM_RESET`]).
 const FIXTURES: &[Fixture] = &[
     abort("0.2.84", "1.85.1"),
     abort("0.2.92", "stable"),
@@ -168,13 +200,18 @@ const FIXTURES: &[Fixture] = &[
     unwind("0.2.113", Panic::UnwindLegacy),
     unwind("0.2.113", Panic::UnwindExnref),
     abort("0.2.130", "stable"),
+    with_variant(abort("0.2.130", "stable"), UPSTREAM_RESET),
     unwind("0.2.130", Panic::UnwindLegacy),
+    with_variant(unwind("0.2.130", Panic::UnwindLegacy), UPSTREAM_RESET),
     unwind("0.2.130", Panic::UnwindExnref),
 ];
 
 impl Fixture {
     fn id(&self) -> String {
-        format!("{}-{}", self.wasm_bindgen, self.panic.suffix())
+        match &self.variant {
+            None => format!("{}-{}", self.wasm_bindgen, self.panic.suffix()),
+            Some(v) => format!("{}-{}-{}", self.wasm_bindgen, self.panic.suffix(), v.suffix),
+        }
     }
 
     /// Whether `--only` names this fixture: by id, or by version (all of its
@@ -336,7 +373,9 @@ fn build_fixture(fixture: &Fixture, paths: &Paths, check: bool) -> Result<Value>
     util::remove_dir_all(&out_dir)?;
     let mut targets = serde_json::Map::new();
     let mut unsupported = Vec::new();
-    for &target in TARGETS {
+    let wanted = fixture.variant.as_ref().map_or(TARGETS, |v| v.targets);
+    let cli_flags = fixture.variant.as_ref().map_or(&[][..], |v| v.cli_flags);
+    for &target in wanted {
         if !supported.iter().any(|s| s == target) {
             eprintln!("    {target}: not supported by {cli_version}, skipped");
             unsupported.push(target);
@@ -348,7 +387,8 @@ fn build_fixture(fixture: &Fixture, paths: &Paths, check: bool) -> Result<Value>
                 .arg(&wasm)
                 .arg("--out-dir")
                 .arg(&target_dir)
-                .args(["--out-name", OUT_NAME, "--target", target]),
+                .args(["--out-name", OUT_NAME, "--target", target])
+                .args(cli_flags),
         )?;
         let mut files = Vec::new();
         for rel in util::list_files(&target_dir)? {
@@ -386,6 +426,9 @@ fn build_fixture(fixture: &Fixture, paths: &Paths, check: bool) -> Result<Value>
         },
         "wasm_bindgen": fixture.wasm_bindgen,
     });
+    if let (Some(v), Some(map)) = (&fixture.variant, entry.as_object_mut()) {
+        map.insert("cli_flags".to_string(), json!(v.cli_flags));
+    }
     // Keys only unwinding builds have, so the abort entries stay as they were.
     if let (Some(eh), Some(map)) = (fixture.panic.eh(), entry.as_object_mut()) {
         map.insert("build_std".to_string(), json!(BUILD_STD));

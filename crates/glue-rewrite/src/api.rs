@@ -2,6 +2,7 @@
 //! `set_on_abort`, `__wbg_reset_state`, `AbortError`, `StaleObjectError` and
 //! `PanicError`.
 
+use wasm_recover_model::names::RESET_EXPORT;
 use wasm_recover_model::{BindgenOutput, ModuleSystem, Target};
 
 use crate::edit::Edits;
@@ -9,7 +10,7 @@ use crate::error::Error;
 
 const API_NAMES: &[&str] = &[
     "set_on_abort",
-    "__wbg_reset_state",
+    RESET_EXPORT,
     "AbortError",
     "StaleObjectError",
     "PanicError",
@@ -33,14 +34,24 @@ pub(crate) fn names(output: &BindgenOutput) -> Vec<&'static str> {
 /// glue exports that binding instead (`export { PanicError };`).
 const PANIC_ERROR_ESM: &str = "export const PanicError = __wbr_runtime.PanicError;";
 
+/// Adds the API to the glue. `own_panic_error`: the glue's `PanicError`
+/// binding is the runtime's class already; `own_reset`: the glue's own
+/// `__wbg_reset_state` export runs the runtime's reset already
+/// (`upstream_reset`), so none is added.
 pub(crate) fn add_exports(
     edits: &mut Edits,
     output: &BindgenOutput,
     own_panic_error: bool,
+    own_reset: bool,
 ) -> Result<(), Error> {
-    for name in names(output) {
+    let adds = |line: &&str| !(own_reset && line.contains(RESET_EXPORT));
+    for name in names(output)
+        .into_iter()
+        .filter(|n| !(own_reset && *n == RESET_EXPORT))
+    {
         let taken = [
             format!("export function {name}("),
+            format!("export function {name} ("),
             format!("export class {name} "),
             format!("module.exports.{name} = "),
             format!("__exports.{name} = "),
@@ -66,6 +77,9 @@ pub(crate) fn add_exports(
                 "module.exports.StaleObjectError = __wbr_runtime.StaleObjectError;",
                 "module.exports.PanicError = __wbr_runtime.PanicError;",
             ]
+            .into_iter()
+            .filter(adds)
+            .collect::<Vec<_>>()
             .join("\n"),
         ),
         ModuleSystem::Esm => {
@@ -83,6 +97,7 @@ pub(crate) fn add_exports(
             if output.target == Target::Bundler {
                 lines.push("export function __wbg_reset_ready() { return __wbr.resetReady(); }");
             }
+            lines.retain(adds);
             edits.insert_after(last, lines.join("\n"))
         }
         ModuleSystem::Script => {
@@ -108,7 +123,10 @@ pub(crate) fn add_exports(
                     "OBJ.StaleObjectError = __wbr_runtime.StaleObjectError;",
                     "OBJ.PanicError = __wbr_runtime.PanicError;",
                 ]
+                .into_iter()
+                .filter(adds)
                 .map(|l| format!("{indent}{}", l.replace("OBJ", object)))
+                .collect::<Vec<_>>()
                 .join("\n"),
             );
         }
@@ -141,7 +159,10 @@ export class PanicError extends Error {
  * Installs the handler called once per abort; returns the previous one.
  */
 export function set_on_abort(handler: ((error: AbortError) => void) | null | undefined): ((error: AbortError) => void) | null;
-/**
+"#;
+
+/// Left out where wasm-bindgen declared its own (same signature).
+const RESET_TYPE: &str = r#"/**
  * Replaces the wasm instance with a fresh one from the same compiled module.
  * Objects and closures of the old instance become stale.
  */
@@ -163,10 +184,16 @@ pub(crate) fn add_types(dts: &str, output: &BindgenOutput) -> String {
     if dts.contains("export function set_on_abort(") {
         return dts.to_string();
     }
+    let declared_reset = format!("export function {RESET_EXPORT}(");
+    let types = if dts.contains(&declared_reset) {
+        TYPES.to_string()
+    } else {
+        format!("{TYPES}{RESET_TYPE}")
+    };
     if output.target == Target::NoModules {
         if let Some(pos) = dts.find("declare namespace wasm_bindgen {\n") {
             let at = pos + "declare namespace wasm_bindgen {\n".len();
-            let indented: String = TYPES
+            let indented: String = types
                 .lines()
                 .map(|l| {
                     if l.is_empty() {
@@ -183,7 +210,7 @@ pub(crate) fn add_types(dts: &str, output: &BindgenOutput) -> String {
     if !out.ends_with('\n') {
         out.push('\n');
     }
-    out.push_str(TYPES);
+    out.push_str(&types);
     if output.target == Target::Bundler {
         out.push_str(RESET_READY_TYPE);
     }

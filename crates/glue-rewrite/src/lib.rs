@@ -27,6 +27,7 @@ mod native_guards;
 mod runtime;
 mod state;
 mod targets;
+mod upstream_reset;
 
 pub use error::Error;
 
@@ -75,6 +76,7 @@ pub fn rewrite(
     } else {
         String::new()
     };
+    let own_reset = upstream_reset::take_over(&mut edits, output)?;
     let closure_factories = guard_closure_factories(&mut edits);
     let own_panic_error = adopt_panic_error(&mut edits);
     for class in &output.glue.classes {
@@ -111,7 +113,7 @@ pub fn rewrite(
         plan.reset.as_str()
     );
     targets::insert_prologue(&mut edits, output, &header, &prologue)?;
-    api::add_exports(&mut edits, output, own_panic_error)?;
+    api::add_exports(&mut edits, output, own_panic_error, own_reset)?;
     if targets::is_host_linked(glue) && targets::entry_exports_raw_wasm(entry) {
         // A live binding: it follows the trapdoor and every reset.
         edits.insert_after(edits.line_count(), "export { wasm as __wasm };".to_string());

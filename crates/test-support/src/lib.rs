@@ -33,6 +33,14 @@ pub fn fixture_builds() -> Vec<String> {
     builds
 }
 
+/// Whether `build` is a variant of another build: the same wasm run through
+/// the CLI with extra flags (`0.2.130-abort-reset-state`: wasm-bindgen's own
+/// `__wbg_reset_state`). Variants change the glue only, so their trials run on
+/// one engine.
+pub fn is_variant(build: &str) -> bool {
+    build.ends_with("-reset-state")
+}
+
 /// Sort key for `0.2.84-abort`: numeric version parts, then the rest.
 pub fn version_key(build: &str) -> (Vec<u32>, String) {
     let (version, rest) = build.split_once('-').unwrap_or((build, ""));
