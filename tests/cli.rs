@@ -522,6 +522,26 @@ fn g2_glue_and_its_commonjs_copy_are_hardened_once_and_a_second_run_changes_noth
 }
 
 #[test]
+fn g2_glue_whose_native_guard_is_missing_is_refused_untouched() {
+    // Half-taken-over guards would turn aborts into `Module terminated`.
+    let (_tmp, pkg) = fixture("0.2.130-unwind-exnref", "nodejs");
+    let glue = pkg.join("recover_fixture.js");
+    let text = std::fs::read_to_string(&glue).expect("read glue");
+    let renamed = text.replace("function __wbg_call_guard() {", "function __wbg_check() {");
+    assert_ne!(renamed, text, "the fixture's glue has the native guard");
+    std::fs::write(&glue, renamed).expect("write glue");
+    assert_refused(
+        &pkg,
+        &[pkg.as_os_str()],
+        &[
+            "recover_fixture.js",
+            "unknown glue shape",
+            "__wbg_call_guard",
+        ],
+    );
+}
+
+#[test]
 fn eh_flag_translates_a_hardened_unwind_module_and_check_sees_the_encoding() {
     let (_tmp, pkg) = fixture("0.2.113-unwind-exnref", "nodejs");
     let out = run(&[pkg.as_os_str(), "--eh".as_ref(), "legacy".as_ref()]);

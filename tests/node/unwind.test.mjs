@@ -98,6 +98,20 @@ test("a JS exception thrown by an import reaches the caller as the same value", 
   assert.equal(api.call_js(4), 9, "the instance keeps working");
 });
 
+test("a JS exception runs the Rust destructors of the frames it passes, in order", { skip }, () => {
+  const thrown = new RangeError("the host failed");
+  host.callJs = () => {
+    throw thrown;
+  };
+  const before = aborts.length;
+  assert.throws(() => api.call_js_with_guards(1), (e) => e === thrown);
+  assert.deepEqual(host.log, ["drop inner", "drop outer"], "destructors ran, and the code after the call did not");
+  assert.equal(aborts.length, before, "not an abort");
+  resetHost();
+  assert.equal(api.call_js_with_guards(3), 6);
+  assert.deepEqual(host.log, ["drop inner", "call_js_with_guards(3) continued", "drop outer"]);
+});
+
 test("nested: B panics inside A's import call; B's caller gets the PanicError and A goes on", { skip }, () => {
   let inner;
   host.callJs = () => {
@@ -138,18 +152,19 @@ test("nested: B traps inside A's import call; A runs no Rust code and A's caller
   assert.equal(api.call_js(2), 5);
 });
 
-test(`${ROUNDS} panics in a row through functions, methods and closures leave only what the successful calls did`, { skip }, () => {
+test(`${ROUNDS} panics in a row through functions, methods, async exports and closures leave only what the successful calls did`, { skip }, async () => {
   const exports = api.__wasm; // exported by some glue versions only
   const memoryBefore = exports && exports.memory ? exports.memory.buffer.byteLength : null;
   const sp = stackPointerOf(api);
   const spBefore = sp ? sp.value : null;
+  const uncaughtBefore = uncaught.length;
   const counter = new api.Counter("stress");
   const adder = api.make_adder(1);
   const start = api.remember("start");
   let expectedCount = 0;
   for (let i = 0; i < ROUNDS; i++) {
     try {
-      switch (i % 4) {
+      switch (i % 5) {
         case 0:
           api.panic_now("again");
           break;
@@ -158,6 +173,10 @@ test(`${ROUNDS} panics in a row through functions, methods and closures leave on
           break;
         case 2:
           adder(0xffffffff);
+          break;
+        case 3:
+          // Panics while the host polls its future, after a 0 ms timer.
+          await api.panic_after(0, "again");
           break;
         default:
           new api.Counter("panic");
@@ -176,5 +195,6 @@ test(`${ROUNDS} panics in a row through functions, methods and closures leave on
   assert.equal(api.is_panicking(), false);
   if (memoryBefore !== null) assert.equal(exports.memory.buffer.byteLength, memoryBefore, "memory did not grow");
   if (sp) assert.equal(sp.value, spBefore, "the shadow stack pointer is back where it was");
+  assert.deepEqual(uncaught.slice(uncaughtBefore), [], "no panic reached the event loop");
   counter.free();
 });

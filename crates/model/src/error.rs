@@ -54,8 +54,6 @@ pub enum ErrorKind {
     UnknownGlueShape,
     /// The module mixes legacy and exnref exception handling.
     MixedEhEncodings,
-    /// The output needs a capability this version does not have yet.
-    Unsupported,
 }
 
 /// An error with its kind, a message and a location.
