@@ -9,10 +9,14 @@
 ;; - `greet` is a multivalue shim: the pad of the function it forwards to
 ;;   becomes a rethrow too;
 ;; - `dealloc` is not reachable through shims from an export: its pad stays;
-;; - `add` cannot let a panic escape: it keeps its export, unwrapped;
-;; - every other export gets a frame that catches only the Rust tag: inside
-;;   the function when only JS calls it, as a wrapper when wasm calls it too
-;;   (`greet_inner`, which the `greet` shim calls).
+;; - `add` cannot let a panic escape: it keeps its export, unwrapped; nor can
+;;   `catch_inside`, whose catch_unwind catches the panic and calls only the
+;;   cleanup afterwards;
+;; - every other export gets a frame (one `catch_all_ref` that hands the
+;;   exception and the saved stack pointer to the shared handler, which keeps
+;;   only Rust panics): inside the function when only JS calls it, as a
+;;   wrapper when wasm calls it too (`greet_inner`, which the `greet` shim
+;;   calls).
 (module
   (import "wbg" "__wbg_callJs_1234" (func $call_js (param i32) (result i32)))
   (memory 17)

@@ -4,7 +4,8 @@
 ;; `rethrow 0` (at the top of their catch_all handler, so the depth is exact,
 ;; `delegate` next to them untouched); the panic_in_cleanup pad nested in a
 ;; cleanup handler and the pad of the unexported `dealloc` stay; wrappers use
-;; `try`/`catch $rust`, never exnref (V8 rejects mixed modules).
+;; `try`/`catch $rust`, never exnref (V8 rejects mixed modules), not even an
+;; unused exnref local in the handler; `catch_inside` and `add` get no frame.
 (module
   (import "wbg" "__wbg_callJs_1234" (func $call_js (param i32) (result i32)))
   (memory 17)

@@ -479,46 +479,6 @@ pub(super) fn describe(module: &Module, func: FunctionId) -> String {
     func_label(module, func)
 }
 
-/// The defined functions that can let the Rust panic tag escape: those that
-/// throw it, call one that can, or call through a table or a reference
-/// (whose target is unknown). Imported functions never throw it: a Rust
-/// panic in a wasm entry the import calls back into ends at that entry's
-/// own frame, as a JS exception.
-pub(super) fn may_throw(module: &Module, tag: TagId) -> HashSet<FunctionId> {
-    let mut throws = HashSet::new();
-    let mut callers: HashMap<FunctionId, Vec<FunctionId>> = HashMap::new();
-    for (id, func) in module.funcs.iter_local() {
-        let tree = SeqTree::of(func);
-        for &seq in &tree.order {
-            for (instr, _) in &func.block(seq).instrs {
-                match instr {
-                    Instr::Throw(t) if t.tag == tag => {
-                        throws.insert(id);
-                    }
-                    Instr::CallIndirect(_)
-                    | Instr::ReturnCallIndirect(_)
-                    | Instr::CallRef(_)
-                    | Instr::ReturnCallRef(_) => {
-                        throws.insert(id);
-                    }
-                    Instr::Call(c) => callers.entry(c.func).or_default().push(id),
-                    Instr::ReturnCall(c) => callers.entry(c.func).or_default().push(id),
-                    _ => {}
-                }
-            }
-        }
-    }
-    let mut work: Vec<FunctionId> = throws.iter().copied().collect();
-    while let Some(f) = work.pop() {
-        for &caller in callers.get(&f).map(Vec::as_slice).unwrap_or_default() {
-            if throws.insert(caller) {
-                work.push(caller);
-            }
-        }
-    }
-    throws
-}
-
 /// The functions the module itself uses: called, referenced (`ref.func`) or
 /// placed in a table. A frame may go inside an exported function only when
 /// JS is its only caller; otherwise a Rust caller would see a `PanicError`

@@ -1,15 +1,31 @@
-//! The code a catch frame adds: one shared handler and one wrapper per export.
+//! The code a catch frame adds: one shared handler, and per export a frame
+//! in place or a wrapper.
 //!
-//! A wrapper has the export's type. It saves `__stack_pointer`, calls the
-//! original function inside a `try` (legacy) or `try_table` (exnref) that
-//! catches the Rust panic tag and hands it, with the saved stack pointer, to
-//! the handler; any other exception (a JS one, or wasm-bindgen 0.2.107+'s own
-//! `PanicError`, thrown from JS) leaves unchanged after the stack pointer is
-//! put back. Traps are not exceptions and pass untouched. When JS is the only
-//! caller of an export, the frame goes inside the function instead
+//! A frame saves `__stack_pointer` on entry and runs the export's body (in
+//! place) or calls the original function (a wrapper) inside a `try` (legacy)
+//! or `try_table` (exnref). A Rust panic goes to the handler with the saved
+//! stack pointer; any other exception (a JS one, or wasm-bindgen 0.2.107+'s
+//! own `PanicError`, thrown from JS) leaves unchanged after the stack pointer
+//! is put back. Traps are not exceptions and pass untouched. When JS is the
+//! only caller of an export, the frame goes inside the function instead
 //! ([`frame_in_place`]): no extra call.
 //!
-//! The handler (`(exn: i32, saved_sp: i32)`, never returns):
+//! Frames are repeated once per export, so they are kept as small as the
+//! encoding allows (issue #3: the hardening must not grow the module by more
+//! than 1 %), and what can be shared lives in the handler:
+//! - exnref: one `catch_all_ref` clause catches everything and hands the
+//!   exnref to the handler, which puts the stack pointer back and rethrows it
+//!   inside a `try_table` that catches only the Rust tag: a Rust panic lands
+//!   there, anything else leaves. The saved stack pointer stays on the
+//!   operand stack under the frame's block instead of in a local;
+//! - legacy: `catch_all` gives no value to pass on (`rethrow` must sit in the
+//!   handler itself), so a frame keeps the two clauses and a local; so does
+//!   an exnref frame of a module translated to legacy afterwards (`--eh
+//!   legacy`), since legacy cannot pass an exception to a call ([`Shape`]).
+//!
+//! The handler (never returns; [`Shape::Exnref`]: `(saved_sp: i32, exn:
+//! exnref)`, which first sorts out what is not a Rust panic; otherwise
+//! `(exn: i32, saved_sp: i32)` with the exception pointer):
 //! 1. takes 16 bytes of scratch below the saved stack pointer and calls std's
 //!    `catch_unwind::cleanup(scratch, exn)`, which frees the exception object,
 //!    decrements the panic count and writes the payload `Box<dyn Any + Send>`
@@ -30,10 +46,16 @@
 //!    import, which throws the `PanicError` in JS. The message copy lies
 //!    below the restored stack pointer: valid until wasm runs again, which it
 //!    does not before the import has decoded it.
+//!
+//! Nothing added gets a name in the name section: names are bytes in every
+//! output, and a stack trace through a frame shows the export's own name.
 
-use walrus::ir::{BinaryOp, ExtendedLoad, InstrSeqType, LoadKind, MemArg, UnaryOp};
-use walrus::{FunctionBuilder, FunctionId, LocalId, Module, ValType};
-use wasm_recover_model::EhEncoding;
+use walrus::ir::{
+    BinaryOp, Block, ExtendedLoad, InstrSeqId, InstrSeqType, LegacyCatch, LoadKind, MemArg,
+    Rethrow, ThrowRef, Try, TryTable, TryTableCatch, UnaryOp,
+};
+use walrus::{FunctionBuilder, FunctionId, LocalId, Module, RefType, ValType};
+use wasm_recover_model::{CatchFrames, EhEncoding};
 
 use super::analyse::Facts;
 
@@ -42,27 +64,85 @@ pub(super) const MESSAGE_MAX: i32 = 1024;
 /// Bytes of scratch for the cleanup's output (a `Box<dyn Any>`, 8 bytes),
 /// kept 16-aligned like the shadow stack.
 const SCRATCH: i32 = 16;
-/// Name of the shared handler in the name section.
-pub(super) const HANDLER_NAME: &str = "__wbr_catch_frame_handler";
+
+/// How frames are built and hand a caught exception to the handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// exnref: one `catch_all_ref`; the handler sorts out Rust panics.
+    Exnref,
+    /// exnref that is translated to legacy after hardening (`--eh legacy`):
+    /// legacy has no exnref to pass to a call, so the frame sorts out Rust
+    /// panics itself (`catch` + `catch_all_ref`, the saved stack pointer in
+    /// a local), a shape the translation turns into `try`/`catch`/`catch_all`.
+    ExnrefTranslatable,
+    /// legacy: `catch` + `catch_all`, the saved stack pointer in a local.
+    Legacy,
+}
+
+impl Shape {
+    /// The shape for `frames`.
+    pub(super) fn of(frames: &CatchFrames) -> Shape {
+        match (frames.encoding, frames.translated) {
+            (EhEncoding::Exnref, false) => Shape::Exnref,
+            (EhEncoding::Exnref, true) => Shape::ExnrefTranslatable,
+            (EhEncoding::Legacy, _) => Shape::Legacy,
+        }
+    }
+}
 
 fn mem(offset: u64) -> MemArg {
     MemArg { align: 4, offset }
 }
 
 /// Adds the handler; `panic` is the `__wbr_panic` import.
-pub(super) fn add_handler(module: &mut Module, facts: &Facts, panic: FunctionId) -> FunctionId {
+pub(super) fn add_handler(
+    module: &mut Module,
+    facts: &Facts,
+    panic: FunctionId,
+    shape: Shape,
+) -> FunctionId {
     let i32_load = LoadKind::I32 { atomic: false };
     let memory = facts.memory;
     let sp_global = facts.stack_pointer;
     let drop_ty = module.types.add(&[ValType::I32], &[]);
-    let mut builder = FunctionBuilder::new(&mut module.types, &[ValType::I32, ValType::I32], &[]);
-    builder.name(HANDLER_NAME.to_string());
     let exn = module.locals.add(ValType::I32);
     let saved_sp = module.locals.add(ValType::I32);
+    // Only the exnref shape passes an exnref (a legacy module must not get
+    // one even in a local).
+    let caught = match shape {
+        Shape::Exnref => Some(module.locals.add(ValType::Ref(RefType::EXNREF))),
+        Shape::ExnrefTranslatable | Shape::Legacy => None,
+    };
     let [scratch, data, vtable, src, len, copy, dst, word]: [LocalId; 8] =
         std::array::from_fn(|_| module.locals.add(ValType::I32));
+    let args = match caught {
+        Some(caught) => vec![saved_sp, caught],
+        None => vec![exn, saved_sp],
+    };
+    let params: Vec<ValType> = args.iter().map(|&l| module.locals.get(l).ty()).collect();
+    let mut builder = FunctionBuilder::new(&mut module.types, &params, &[]);
 
     let mut body = builder.func_body();
+    if let Some(caught) = caught {
+        // 0. Put the stack pointer back, then rethrow the exception where
+        // only a Rust panic is caught: anything else leaves from here.
+        let mut rust = body.dangling_instr_seq(ValType::I32);
+        let rust_id = rust.id();
+        let mut rethrow = rust.dangling_instr_seq(None);
+        rethrow.local_get(caught).instr(ThrowRef {});
+        let rethrow = rethrow.id();
+        body.local_get(saved_sp).global_set(sp_global);
+        body.instr_seq(rust_id)
+            .instr(TryTable {
+                seq: rethrow,
+                catches: vec![TryTableCatch::Catch {
+                    tag: facts.tag,
+                    label: rust_id,
+                }],
+            })
+            .unreachable();
+        body.instr(Block { seq: rust_id }).local_set(exn);
+    }
     // 1. std's cleanup writes (data, vtable) to the scratch.
     body.local_get(saved_sp)
         .i32_const(SCRATCH)
@@ -247,7 +327,7 @@ pub(super) fn add_handler(module: &mut Module, facts: &Facts, panic: FunctionId)
         .local_get(copy)
         .call(panic)
         .unreachable();
-    builder.finish(vec![exn, saved_sp], &mut module.funcs)
+    builder.finish(args, &mut module.funcs)
 }
 
 /// Adds the wrapper of `original` (an export's function).
@@ -256,7 +336,7 @@ pub(super) fn add_wrapper(
     facts: &Facts,
     original: FunctionId,
     handler: FunctionId,
-    encoding: EhEncoding,
+    shape: Shape,
 ) -> FunctionId {
     let ty = module.funcs.get(original).ty();
     let (params, results) = {
@@ -264,10 +344,7 @@ pub(super) fn add_wrapper(
         (p.to_vec(), r.to_vec())
     };
     let args: Vec<LocalId> = params.iter().map(|&t| module.locals.add(t)).collect();
-    let saved_sp = module.locals.add(ValType::I32);
     let body_ty = InstrSeqType::new(&mut module.types, &[], &results);
-    // No name: wrappers are many and the name section would grow by their
-    // (long, mangled) names; a stack trace shows the original's name next.
     let mut builder = FunctionBuilder::new(&mut module.types, &params, &results);
 
     // The call itself, the same in both encodings.
@@ -279,16 +356,14 @@ pub(super) fn add_wrapper(
     let call = call.id();
 
     let entry = builder.func_body_id();
-    build_frame(
-        &mut builder,
-        entry,
-        call,
+    let frame = Frame {
         body_ty,
-        saved_sp,
+        returns: !results.is_empty(),
         facts,
         handler,
-        encoding,
-    );
+        shape,
+    };
+    frame.build(&mut builder, &mut module.locals, entry, call);
     builder.finish(args, &mut module.funcs)
 }
 
@@ -305,12 +380,11 @@ pub(super) fn frame_in_place(
     facts: &Facts,
     func: FunctionId,
     handler: FunctionId,
-    encoding: EhEncoding,
+    shape: Shape,
 ) {
     let ty = module.funcs.get(func).ty();
     let results = module.types.results(ty).to_vec();
     let body_ty = InstrSeqType::new(&mut module.types, &[], &results);
-    let saved_sp = module.locals.add(ValType::I32);
     let local = module.funcs.get_mut(func).kind.unwrap_local_mut();
     let entry = local.entry_block();
     let original = std::mem::take(&mut local.block_mut(entry).instrs);
@@ -319,103 +393,154 @@ pub(super) fn frame_in_place(
     let body_id = body.id();
     body.instrs_mut().extend(original);
 
-    build_frame(
-        builder, entry, body_id, body_ty, saved_sp, facts, handler, encoding,
-    );
+    let frame = Frame {
+        body_ty,
+        returns: !results.is_empty(),
+        facts,
+        handler,
+        shape,
+    };
+    frame.build(builder, &mut module.locals, entry, body_id);
 }
 
-/// Fills the (empty) sequence `entry` with the frame around sequence `body`:
-///
-/// ```text
-/// exnref:                                     legacy:
-/// global.get $sp  local.set $saved            global.get $sp  local.set $saved
-/// block $other (result exnref)                try (type body)
-///   block $caught (result i32)                  <body>
-///     try_table (type body)                   catch $rust
-///         (catch $rust $caught)                 local.get $saved  call $handler
-///         (catch_all_ref $other)                unreachable
-///       <body>                                catch_all
-///     end                                       local.get $saved  global.set $sp
-///     return                                    rethrow 0
-///   end                                       end
-///   local.get $saved  call $handler  unreachable
-/// end
-/// local.get $saved  global.set $sp  throw_ref
-/// ```
-///
-/// Any other exception (a JS one) leaves with the stack pointer put back,
-/// as the entry's frame is balanced on every normal exit; traps are not
-/// exceptions and pass untouched.
-#[allow(clippy::too_many_arguments)]
-fn build_frame(
-    builder: &mut FunctionBuilder,
-    entry: walrus::ir::InstrSeqId,
-    body: walrus::ir::InstrSeqId,
+/// What a frame is made of, apart from where it goes.
+struct Frame<'a> {
+    /// The type of the framed code: no parameters, the function's results.
     body_ty: InstrSeqType,
-    saved_sp: LocalId,
-    facts: &Facts,
+    /// Whether the function returns values (a path that ends in a call of
+    /// the handler then needs an `unreachable` to type-check).
+    returns: bool,
+    facts: &'a Facts,
     handler: FunctionId,
-    encoding: EhEncoding,
-) {
-    use walrus::ir::{Block, LegacyCatch, Rethrow, ThrowRef, Try, TryTable, TryTableCatch};
-    match encoding {
-        EhEncoding::Exnref => {
-            let other = builder
-                .dangling_instr_seq(ValType::Ref(walrus::RefType::EXNREF))
-                .id();
-            let mut caught = builder.dangling_instr_seq(ValType::I32);
-            let caught_id = caught.id();
-            caught
-                .instr(TryTable {
-                    seq: body,
-                    catches: vec![
-                        TryTableCatch::Catch {
-                            tag: facts.tag,
-                            label: caught_id,
-                        },
-                        TryTableCatch::CatchAllRef { label: other },
-                    ],
-                })
-                .return_();
-            builder
-                .instr_seq(other)
-                .instr(Block { seq: caught_id })
-                .local_get(saved_sp)
-                .call(handler)
-                .unreachable();
-            builder
-                .instr_seq(entry)
-                .global_get(facts.stack_pointer)
-                .local_set(saved_sp)
-                .instr(Block { seq: other })
-                .local_get(saved_sp)
-                .global_set(facts.stack_pointer)
-                .instr(ThrowRef {});
-        }
-        EhEncoding::Legacy => {
-            let mut catch = builder.dangling_instr_seq(body_ty);
-            catch.local_get(saved_sp).call(handler).unreachable();
-            let catch = catch.id();
-            let mut catch_all = builder.dangling_instr_seq(body_ty);
-            catch_all
-                .local_get(saved_sp)
-                .global_set(facts.stack_pointer)
-                .instr(Rethrow { relative_depth: 0 });
-            let catch_all = catch_all.id();
-            builder
-                .instr_seq(entry)
-                .global_get(facts.stack_pointer)
-                .local_set(saved_sp)
-                .instr(Try {
-                    seq: body,
-                    catches: vec![
-                        LegacyCatch::Catch {
-                            tag: facts.tag,
-                            handler: catch,
-                        },
-                        LegacyCatch::CatchAll { handler: catch_all },
-                    ],
-                });
+    shape: Shape,
+}
+
+impl Frame<'_> {
+    /// Fills the (empty) sequence `entry` with the frame around sequence `body`:
+    ///
+    /// ```text
+    /// Exnref:                                     Legacy:
+    /// global.get $sp                              global.get $sp  local.set $saved
+    /// block (result exnref)                       try (type body)
+    ///   try_table (type body) (catch_all_ref 0)     <body>
+    ///     <body>                                  catch $rust
+    ///   end                                         local.get $saved  call $handler
+    ///   return                                      unreachable
+    /// end                                         catch_all
+    /// call $handler  ;; (saved sp, exnref)          local.get $saved  global.set $sp
+    /// unreachable                                   rethrow 0
+    ///                                             end
+    /// ExnrefTranslatable:
+    /// global.get $sp  local.set $saved
+    /// block $other (result exnref)
+    ///   block $caught (result i32)
+    ///     try_table (type body) (catch $rust $caught) (catch_all_ref $other)
+    ///       <body>
+    ///     end
+    ///     return
+    ///   end
+    ///   local.get $saved  call $handler  unreachable
+    /// end
+    /// local.get $saved  global.set $sp  throw_ref
+    /// ```
+    ///
+    /// (`unreachable` after the handler only where results are expected.) In
+    /// the exnref shape the saved stack pointer waits on the operand stack
+    /// under the block: a `return` from the body drops it, a caught exception
+    /// finds it there for the handler. Any other exception than a Rust panic
+    /// (a JS one) leaves with the stack pointer put back, as the entry's frame
+    /// is balanced on every normal exit; traps are not exceptions and pass
+    /// untouched.
+    fn build(
+        &self,
+        builder: &mut FunctionBuilder,
+        locals: &mut walrus::ModuleLocals,
+        entry: InstrSeqId,
+        body: InstrSeqId,
+    ) {
+        let facts = self.facts;
+        let exnref = ValType::Ref(RefType::EXNREF);
+        match self.shape {
+            Shape::Exnref => {
+                let mut caught = builder.dangling_instr_seq(exnref);
+                let caught_id = caught.id();
+                caught
+                    .instr(TryTable {
+                        seq: body,
+                        catches: vec![TryTableCatch::CatchAllRef { label: caught_id }],
+                    })
+                    .return_();
+                let mut entry = builder.instr_seq(entry);
+                entry
+                    .global_get(facts.stack_pointer)
+                    .instr(Block { seq: caught_id })
+                    .call(self.handler);
+                if self.returns {
+                    entry.unreachable();
+                }
+            }
+            Shape::ExnrefTranslatable => {
+                let saved_sp = locals.add(ValType::I32);
+                let other = builder.dangling_instr_seq(exnref).id();
+                let mut caught = builder.dangling_instr_seq(ValType::I32);
+                let caught_id = caught.id();
+                caught
+                    .instr(TryTable {
+                        seq: body,
+                        catches: vec![
+                            TryTableCatch::Catch {
+                                tag: facts.tag,
+                                label: caught_id,
+                            },
+                            TryTableCatch::CatchAllRef { label: other },
+                        ],
+                    })
+                    .return_();
+                // `unreachable` whatever the results: this block yields an exnref.
+                builder
+                    .instr_seq(other)
+                    .instr(Block { seq: caught_id })
+                    .local_get(saved_sp)
+                    .call(self.handler)
+                    .unreachable();
+                builder
+                    .instr_seq(entry)
+                    .global_get(facts.stack_pointer)
+                    .local_set(saved_sp)
+                    .instr(Block { seq: other })
+                    .local_get(saved_sp)
+                    .global_set(facts.stack_pointer)
+                    .instr(ThrowRef {});
+            }
+            Shape::Legacy => {
+                let saved_sp = locals.add(ValType::I32);
+                let mut catch = builder.dangling_instr_seq(self.body_ty);
+                catch.local_get(saved_sp).call(self.handler);
+                if self.returns {
+                    catch.unreachable();
+                }
+                let catch = catch.id();
+                let mut catch_all = builder.dangling_instr_seq(self.body_ty);
+                catch_all
+                    .local_get(saved_sp)
+                    .global_set(facts.stack_pointer)
+                    .instr(Rethrow { relative_depth: 0 });
+                let catch_all = catch_all.id();
+                builder
+                    .instr_seq(entry)
+                    .global_get(facts.stack_pointer)
+                    .local_set(saved_sp)
+                    .instr(Try {
+                        seq: body,
+                        catches: vec![
+                            LegacyCatch::Catch {
+                                tag: facts.tag,
+                                handler: catch,
+                            },
+                            LegacyCatch::CatchAll { handler: catch_all },
+                        ],
+                    });
+            }
         }
     }
 }

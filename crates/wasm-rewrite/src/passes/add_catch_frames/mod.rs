@@ -19,7 +19,7 @@
 //! **Output**:
 //! - a function import [`names::PANIC_IMPORT`] `(i32 i32) -> ()` from
 //!   `plan.catch_frames.import_module`;
-//! - one handler function (see [`frame`]), named `__wbr_catch_frame_handler`;
+//! - one handler function (see [`frame`]), unnamed;
 //! - for each exported defined function that can let a panic escape, a
 //!   frame: inside the function itself when JS is its only caller (no extra
 //!   call per entry), otherwise in a new wrapper with the same type that
@@ -45,10 +45,12 @@
 //! - `panic_in_cleanup` pads (a panic while unwinding must still abort) and
 //!   abort pads outside the exports' reach (`__rust_dealloc` and other
 //!   `nounwind` std internals keep aborting);
-//! - exports that cannot let a Rust panic escape (no path of direct calls
-//!   to the `throw` of the Rust tag, no indirect call: `add(a, b)`), which
-//!   would only pay for a frame they never use. Every other export is
-//!   framed, `__wbindgen_malloc`/`__wbindgen_free` and the `__wbg_*_free`
+//! - exports that cannot let a Rust panic escape (see [`escape`]: no path
+//!   of calls to the `throw` of the Rust tag outside a region that catches
+//!   it, as in `add(a, b)` or an export that runs `catch_unwind` and calls
+//!   nothing that can panic afterwards), which would only pay for a frame
+//!   they never use. Every other export is framed,
+//!   `__wbindgen_malloc`/`__wbindgen_free` and the `__wbg_*_free`
 //!   destructors included: a `Drop` impl can panic, and a structural rule
 //!   is easier to check than a list of names.
 //!
@@ -58,6 +60,7 @@
 
 mod abort_pads;
 mod analyse;
+mod escape;
 mod frame;
 mod seqs;
 
@@ -105,7 +108,6 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
             .filter(|&f| seen.insert(f))
             .collect()
     };
-    let throwing = analyse::may_throw(module, facts.tag);
     let mut in_reach = HashSet::new();
     for &f in &exported {
         in_reach.extend(analyse::entry_chain(module, f));
@@ -125,10 +127,13 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
     for func in funcs {
         rewritten += abort_pads::neutralise(module, func, &pads_by_func[&func], frames.encoding);
     }
+    // After the pads: a neutralised pad rethrows what it used to swallow.
+    let throwing = escape::escaping(module, facts.tag);
     let panic_ty = module.types.add(&[ValType::I32, ValType::I32], &[]);
+    // No name for the import in the name section (see `frame`).
     let (panic, _) = module.add_import_func(&frames.import_module, names::PANIC_IMPORT, panic_ty);
-    module.funcs.get_mut(panic).name = Some(names::PANIC_IMPORT.to_string());
-    let handler = frame::add_handler(module, &facts, panic);
+    let shape = frame::Shape::of(frames);
+    let handler = frame::add_handler(module, &facts, panic, shape);
     let framed: Vec<FunctionId> = exported
         .iter()
         .copied()
@@ -138,10 +143,10 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
     let mut wrappers = HashMap::new();
     for &f in &framed {
         if used_inside.contains(&f) {
-            let wrapper = frame::add_wrapper(module, &facts, f, handler, frames.encoding);
+            let wrapper = frame::add_wrapper(module, &facts, f, handler, shape);
             wrappers.insert(f, wrapper);
         } else {
-            frame::frame_in_place(module, &facts, f, handler, frames.encoding);
+            frame::frame_in_place(module, &facts, f, handler, shape);
         }
     }
     for export in module.exports.iter_mut() {
