@@ -987,7 +987,9 @@ mod tests {
             by_version,
             [
                 "0.2.130-abort",
+                "0.2.130-abort-reset-state",
                 "0.2.130-unwind-legacy",
+                "0.2.130-unwind-legacy-reset-state",
                 "0.2.130-unwind-exnref"
             ]
         );

@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use wasm_recover_model::Scopes;
+
 use crate::error::Error;
 
 pub(crate) struct Edits {
@@ -54,6 +56,24 @@ impl Edits {
     /// Replaces the whole text of a line.
     pub(crate) fn set_line(&mut self, n: usize, text: String) {
         self.lines[n - 1] = text;
+    }
+
+    /// Replaces the top-level statement that starts on line `start` (a
+    /// function, with its body) by the single line `text`; its other lines
+    /// become empty, so line numbers stay. Returns `None` when `scopes` never
+    /// see it close.
+    pub(crate) fn collapse_statement(
+        &mut self,
+        scopes: &Scopes,
+        start: usize,
+        text: String,
+    ) -> Option<()> {
+        let end = (start..=self.lines.len()).find(|&n| scopes.closes(n - 1))?;
+        self.set_line(start, text);
+        for n in start + 1..=end {
+            self.set_line(n, String::new());
+        }
+        Some(())
     }
 
     pub(crate) fn insert_before(&mut self, n: usize, text: String) {

@@ -57,18 +57,18 @@ pub(crate) fn take_over(edits: &mut Edits, output: &BindgenOutput) -> Result<Str
                 what: format!("wasm-bindgen 0.2.114+ glue without `{head}`"),
                 line: None,
             })?;
-        let end = (start..=edits.line_count())
-            .find(|&n| scopes.closes(n - 1))
+        let indent = crate::targets::leading(edits.line(start)).to_string();
+        edits
+            .collapse_statement(
+                scopes,
+                start,
+                format!("{indent}function {signature} {body}"),
+            )
             .ok_or_else(|| Error::UnknownShape {
                 target: output.target.to_string(),
                 what: format!("`{head}` that never closes"),
                 line: Some(start),
             })?;
-        let indent = crate::targets::leading(edits.line(start)).to_string();
-        edits.set_line(start, format!("{indent}function {signature} {body}"));
-        for n in start + 1..=end {
-            edits.set_line(n, String::new());
-        }
     }
     // A function, not the value: the `const` is declared below the prologue
     // and read only once an exception has left wasm.

@@ -30,17 +30,13 @@ pub(crate) fn take_over(edits: &mut Edits, output: &BindgenOutput) -> Result<boo
     else {
         return Ok(false);
     };
-    let end = (start..=edits.line_count())
-        .find(|&n| scopes.closes(n - 1))
+    let head = edits.line(start).trim_end().to_string();
+    edits
+        .collapse_statement(scopes, start, format!("{head} __wbr.reset(); }}"))
         .ok_or_else(|| Error::UnknownShape {
             target: output.target.to_string(),
             what: format!("`{name}` that never closes"),
             line: Some(start),
         })?;
-    let head = edits.line(start).trim_end().to_string();
-    edits.set_line(start, format!("{} __wbr.reset(); }}", head));
-    for n in start + 1..=end {
-        edits.set_line(n, String::new());
-    }
     Ok(true)
 }

@@ -140,11 +140,11 @@ test('a JS exception from an import passes through as the same value', () => {
   const sp = stackPointer();
   try {
     assert.throws(() => fixture.call_js_with_guards(1), (e) => e === sentinel);
-    // No Rust destructor runs on the way: G1 wasm-bindgen declares imports
-    // `extern "C"`, so rustc registers no cleanup around their calls (and in
-    // 0.2.105 sends every unwind inside an export to its abort pad). Their
-    // drop order is the native-guards work of issue #3, not the frames'.
-    assert.deepStrictEqual(host.logs, []);
+    // The guards live in frames above a callee that can unwind, so rustc
+    // gave them cleanups (a frame that only calls an import gets none: imports
+    // are `nounwind` to LLVM). They run, inner first, as the exception passes;
+    // 0.2.105's abort pads rethrow it instead of aborting.
+    assert.deepStrictEqual(host.logs, ['drop inner', 'drop outer']);
     // The frame put the shadow stack pointer back as the exception left.
     assert.strictEqual(stackPointer(), sp);
     const thrown = { not: 'an Error' };
