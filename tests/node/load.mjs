@@ -57,6 +57,14 @@ const glueText = inBrowser ? await (await fetch(gluePath)).text() : readFileSync
 // Split targets (bundler, experimental-nodejs-module <= 0.2.10x) keep the glue in `_bg.js`.
 const splitGlueText = inBrowser || !existsSync(inDir(`${stem}_bg.js`)) ? null : readFileSync(inDir(`${stem}_bg.js`), "utf8");
 export const hasClassFinalizers = (splitGlueText ?? glueText).includes("CounterFinalization.register(");
+/**
+ * Whether the wasm-bindgen-futures of this build keeps a task whose poll a
+ * panic unwound: a panic=unwind build before 0.2.107, which converts panics
+ * itself (its glue then provides the `__wbindgen_panic_error` import). Such a
+ * task is never freed: about 130 bytes of wasm memory per async panic,
+ * measured on the 0.2.105 fixture.
+ */
+export const futuresKeepPanickedTasks = panicStrategy === "unwind" && !(splitGlueText ?? glueText).includes("__wbindgen_panic_error");
 
 /** What the fixture's imports do; tests replace `callJs` and read `log`. */
 export const host = {
