@@ -20,15 +20,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         args.reset,
         args.eh,
     )?;
-    // The catch frames must know when a translation follows (see `translate`).
-    let options = &Options {
-        translate_to: match settings.eh {
-            EhArg::Keep => None,
-            EhArg::Legacy => Some(wasm_recover_model::EhEncoding::Legacy),
-            EhArg::Exnref => Some(wasm_recover_model::EhEncoding::Exnref),
-        },
-        ..settings.options.clone()
-    };
+    let options = &settings.options;
     let mut writes = Vec::new();
     let mut summaries = Vec::new();
     let mut missing = 0;

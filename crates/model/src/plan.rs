@@ -66,9 +66,6 @@ impl ResetMode {
 pub struct Options {
     /// What to do after an abort.
     pub reset: ResetMode,
-    /// The EH encoding a panic=unwind module is translated to after hardening
-    /// (`--eh legacy|exnref`), if any.
-    pub translate_to: Option<EhEncoding>,
 }
 
 /// Everything the rewriters need to know, decided once.
@@ -105,10 +102,6 @@ pub struct Plan {
 pub struct CatchFrames {
     /// The module's own EH encoding: the frames use it (V8 rejects mixed modules).
     pub encoding: EhEncoding,
-    /// Whether the module is translated to the other encoding after
-    /// hardening: the frames must then use only what the translation can
-    /// express (no exnref passed to a call).
-    pub translated: bool,
     /// The import module the glue's functions come from (`wbg`,
     /// `__wbindgen_placeholder__`, `./x_bg.js`): [`names::PANIC_IMPORT`] is
     /// imported from it.
@@ -227,7 +220,6 @@ impl Plan {
         let catch_frames = match (generation, wasm.eh) {
             (Generation::G1, Some(encoding)) => Some(CatchFrames {
                 encoding,
-                translated: options.translate_to.is_some_and(|to| to != encoding),
                 import_module: wasm
                     .imports
                     .iter()

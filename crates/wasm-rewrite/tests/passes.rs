@@ -5,7 +5,7 @@
 //! ```text
 //! ;; PLAN: generation=G1 export_stack_pointer=0 stack_pointer_export=__wbr_stack_pointer reset=manual
 //! ;; PLAN: stack_pointer_setter=0:__wbr_set_stack_pointer
-//! ;; PLAN: generation=G1 translate_to=legacy
+//! ;; PLAN: generation=G1
 //! ```
 //!
 //! (every key is optional; an empty `;; PLAN:` runs the passes on a G0 plan
@@ -21,8 +21,7 @@ use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use wasm_recover_model::{
-    names, EhEncoding, Generation, HardenedMark, Options, Plan, ResetMode, StackPointer, Target,
-    WasmFacts,
+    names, Generation, HardenedMark, Options, Plan, ResetMode, StackPointer, Target, WasmFacts,
 };
 use wasmparser::{Validator, WasmFeatures};
 
@@ -91,7 +90,6 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
     let mut stack_pointer_export = None;
     let mut stack_pointer_setter = None;
     let mut reset = ResetMode::Auto;
-    let mut translate_to = None;
     let mut generation = Generation::G0;
     for setting in directive.split_whitespace() {
         let (key, value) = setting
@@ -114,13 +112,6 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
                     _ => return Err(format!("unknown generation `{value}`").into()),
                 }
             }
-            "translate_to" => {
-                translate_to = match value {
-                    "legacy" => Some(EhEncoding::Legacy),
-                    "exnref" => Some(EhEncoding::Exnref),
-                    _ => return Err(format!("unknown encoding `{value}`").into()),
-                }
-            }
             "reset" => {
                 reset = match value {
                     "auto" => ResetMode::Auto,
@@ -135,10 +126,7 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
         &WasmFacts::scan(&wat::parse_str(text)?)?,
         Target::Web,
         generation,
-        &Options {
-            reset,
-            translate_to,
-        },
+        &Options { reset },
     );
     // The directive, not the scan, decides what the passes are asked to do.
     let setter = stack_pointer_setter

@@ -1,22 +1,25 @@
 ;; PLAN: generation=G1 export_stack_pointer=0
 ;; A panic=unwind exnref module shaped like wasm-bindgen 0.2.105 output, with
 ;; no names the pass could lean on (`$`-names here are only for reading):
-;; - `panic_now` is `extern "C"`: its abort pad (catch_all -> restore the
-;;   stack pointer -> call $abort_a; unreachable) becomes a rethrow
-;;   (catch_all_ref into a new block, local.set, local.get + throw_ref);
+;; - `panic_now` is `extern "C"` and only JS calls it: its abort pad
+;;   (catch_all -> restore the stack pointer -> call $abort_a; unreachable)
+;;   becomes its catch frame (catch $rust into the pad's block, now
+;;   `(result i32)`; the call becomes `local.get $entry_sp; call $handler`),
+;;   so it needs no other frame;
 ;; - the `catch_all` pad inside its cleanup (catch_all_ref ... throw_ref)
 ;;   calls $abort_b, a panic in a destructor during unwinding: it stays;
-;; - `greet` is a multivalue shim: the pad of the function it forwards to
-;;   becomes a rethrow too;
+;; - `greet` is a multivalue shim of `greet_inner`, which JS also calls
+;;   directly: the pad of `greet_inner` becomes a rethrow (its shape gives
+;;   no entry stack pointer), and `greet_inner` gets a frame;
 ;; - `dealloc` is not reachable through shims from an export: its pad stays;
 ;; - `add` cannot let a panic escape: it keeps its export, unwrapped; nor can
 ;;   `catch_inside`, whose catch_unwind catches the panic and calls only the
 ;;   cleanup afterwards;
-;; - every other export gets a frame (one `catch_all_ref` that hands the
-;;   exception and the saved stack pointer to the shared handler, which keeps
-;;   only Rust panics): inside the function when only JS calls it, as a
-;;   wrapper when wasm calls it too (`greet_inner`, which the `greet` shim
-;;   calls).
+;; - every other export gets a frame (`catch $rust` hands the exception and
+;;   the saved stack pointer to the shared handler, `catch_all_ref` restores
+;;   the stack pointer and rethrows anything else): inside the function when
+;;   only JS calls it, as a wrapper when wasm calls it too (`greet_inner`,
+;;   which the `greet` shim calls).
 (module
   (import "wbg" "__wbg_callJs_1234" (func $call_js (param i32) (result i32)))
   (memory 17)

@@ -449,7 +449,7 @@ pub(super) fn entry_chain(module: &Module, export: FunctionId) -> Vec<FunctionId
 }
 
 /// The defined functions a shim calls; nothing when `func` has control flow.
-fn shim_callees(module: &Module, func: FunctionId) -> Vec<FunctionId> {
+pub(super) fn shim_callees(module: &Module, func: FunctionId) -> Vec<FunctionId> {
     let FunctionKind::Local(local) = &module.funcs.get(func).kind else {
         return Vec::new();
     };
@@ -472,6 +472,28 @@ fn shim_callees(module: &Module, func: FunctionId) -> Vec<FunctionId> {
         }
     }
     callees
+}
+
+/// For each function that code of the module calls (or takes a reference
+/// to), the functions that do. Table elements are not counted: G1 glue
+/// enters the functions of a table from JS (closures), through exports.
+pub(super) fn callers(module: &Module) -> HashMap<FunctionId, Vec<FunctionId>> {
+    let mut callers: HashMap<FunctionId, Vec<FunctionId>> = HashMap::new();
+    for (id, func) in module.funcs.iter_local() {
+        let tree = SeqTree::of(func);
+        for &seq in &tree.order {
+            for (instr, _) in &func.block(seq).instrs {
+                let callee = match instr {
+                    Instr::Call(c) => c.func,
+                    Instr::ReturnCall(c) => c.func,
+                    Instr::RefFunc(r) => r.func,
+                    _ => continue,
+                };
+                callers.entry(callee).or_default().push(id);
+            }
+        }
+    }
+    callers
 }
 
 /// A readable name for errors and reports.

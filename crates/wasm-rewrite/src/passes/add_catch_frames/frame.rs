@@ -10,22 +10,20 @@
 //! only caller of an export, the frame goes inside the function instead
 //! ([`frame_in_place`]): no extra call.
 //!
-//! Frames are repeated once per export, so they are kept as small as the
-//! encoding allows (issue #3: the hardening must not grow the module by more
-//! than 1 %), and what can be shared lives in the handler:
-//! - exnref: one `catch_all_ref` clause catches everything and hands the
-//!   exnref to the handler, which puts the stack pointer back and rethrows it
-//!   inside a `try_table` that catches only the Rust tag: a Rust panic lands
-//!   there, anything else leaves. The saved stack pointer stays on the
-//!   operand stack under the frame's block instead of in a local;
-//! - legacy: `catch_all` gives no value to pass on (`rethrow` must sit in the
-//!   handler itself), so a frame keeps the two clauses and a local; so does
-//!   an exnref frame of a module translated to legacy afterwards (`--eh
-//!   legacy`), since legacy cannot pass an exception to a call ([`Shape`]).
+//! Frames are repeated once per export, so they are kept small (issue #3:
+//! the hardening must not grow the module by more than 1 %), and what can be
+//! shared lives in the handler. Both shapes keep the saved stack pointer in a
+//! local and tell a Rust panic from anything else in the frame itself:
+//! - legacy: `catch $rust` + `catch_all` (which restores the stack pointer
+//!   and rethrows);
+//! - exnref: `catch $rust` + `catch_all_ref` (the same, with `throw_ref`).
+//!   Handing the exnref to the handler would save a few bytes per frame, but
+//!   legacy cannot pass an exception to a call, so `wasm-recover eh --to
+//!   legacy` could not translate such a module; this shape translates to the
+//!   legacy one.
 //!
-//! The handler (never returns; [`Shape::Exnref`]: `(saved_sp: i32, exn:
-//! exnref)`, which first sorts out what is not a Rust panic; otherwise
-//! `(exn: i32, saved_sp: i32)` with the exception pointer):
+//! The handler, `(exn: i32, saved_sp: i32)` with the exception pointer, never
+//! returns (abort pads made frames call it too, see `abort_pads`):
 //! 1. takes 16 bytes of scratch below the saved stack pointer and calls std's
 //!    `catch_unwind::cleanup(scratch, exn)`, which frees the exception object,
 //!    decrements the panic count and writes the payload `Box<dyn Any + Send>`
@@ -55,7 +53,7 @@ use walrus::ir::{
     Rethrow, ThrowRef, Try, TryTable, TryTableCatch, UnaryOp,
 };
 use walrus::{FunctionBuilder, FunctionId, LocalId, Module, RefType, ValType};
-use wasm_recover_model::{CatchFrames, EhEncoding};
+use wasm_recover_model::EhEncoding;
 
 use super::analyse::Facts;
 
@@ -65,84 +63,26 @@ pub(super) const MESSAGE_MAX: i32 = 1024;
 /// kept 16-aligned like the shadow stack.
 const SCRATCH: i32 = 16;
 
-/// How frames are built and hand a caught exception to the handler.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Shape {
-    /// exnref: one `catch_all_ref`; the handler sorts out Rust panics.
-    Exnref,
-    /// exnref that is translated to legacy after hardening (`--eh legacy`):
-    /// legacy has no exnref to pass to a call, so the frame sorts out Rust
-    /// panics itself (`catch` + `catch_all_ref`, the saved stack pointer in
-    /// a local), a shape the translation turns into `try`/`catch`/`catch_all`.
-    ExnrefTranslatable,
-    /// legacy: `catch` + `catch_all`, the saved stack pointer in a local.
-    Legacy,
-}
-
-impl Shape {
-    /// The shape for `frames`.
-    pub(super) fn of(frames: &CatchFrames) -> Shape {
-        match (frames.encoding, frames.translated) {
-            (EhEncoding::Exnref, false) => Shape::Exnref,
-            (EhEncoding::Exnref, true) => Shape::ExnrefTranslatable,
-            (EhEncoding::Legacy, _) => Shape::Legacy,
-        }
-    }
-}
-
 fn mem(offset: u64) -> MemArg {
     MemArg { align: 4, offset }
 }
 
-/// Adds the handler; `panic` is the `__wbr_panic` import.
-pub(super) fn add_handler(
-    module: &mut Module,
-    facts: &Facts,
-    panic: FunctionId,
-    shape: Shape,
-) -> FunctionId {
+/// Adds the handler `(exn: i32, saved_sp: i32)`, which every legacy and
+/// translatable frame and every abort pad made a frame calls; `panic` is the
+/// `__wbr_panic` import.
+pub(super) fn add_handler(module: &mut Module, facts: &Facts, panic: FunctionId) -> FunctionId {
     let i32_load = LoadKind::I32 { atomic: false };
     let memory = facts.memory;
     let sp_global = facts.stack_pointer;
     let drop_ty = module.types.add(&[ValType::I32], &[]);
     let exn = module.locals.add(ValType::I32);
     let saved_sp = module.locals.add(ValType::I32);
-    // Only the exnref shape passes an exnref (a legacy module must not get
-    // one even in a local).
-    let caught = match shape {
-        Shape::Exnref => Some(module.locals.add(ValType::Ref(RefType::EXNREF))),
-        Shape::ExnrefTranslatable | Shape::Legacy => None,
-    };
     let [scratch, data, vtable, src, len, copy, dst, word]: [LocalId; 8] =
         std::array::from_fn(|_| module.locals.add(ValType::I32));
-    let args = match caught {
-        Some(caught) => vec![saved_sp, caught],
-        None => vec![exn, saved_sp],
-    };
-    let params: Vec<ValType> = args.iter().map(|&l| module.locals.get(l).ty()).collect();
-    let mut builder = FunctionBuilder::new(&mut module.types, &params, &[]);
+    let args = vec![exn, saved_sp];
+    let mut builder = FunctionBuilder::new(&mut module.types, &[ValType::I32, ValType::I32], &[]);
 
     let mut body = builder.func_body();
-    if let Some(caught) = caught {
-        // 0. Put the stack pointer back, then rethrow the exception where
-        // only a Rust panic is caught: anything else leaves from here.
-        let mut rust = body.dangling_instr_seq(ValType::I32);
-        let rust_id = rust.id();
-        let mut rethrow = rust.dangling_instr_seq(None);
-        rethrow.local_get(caught).instr(ThrowRef {});
-        let rethrow = rethrow.id();
-        body.local_get(saved_sp).global_set(sp_global);
-        body.instr_seq(rust_id)
-            .instr(TryTable {
-                seq: rethrow,
-                catches: vec![TryTableCatch::Catch {
-                    tag: facts.tag,
-                    label: rust_id,
-                }],
-            })
-            .unreachable();
-        body.instr(Block { seq: rust_id }).local_set(exn);
-    }
     // 1. std's cleanup writes (data, vtable) to the scratch.
     body.local_get(saved_sp)
         .i32_const(SCRATCH)
@@ -336,7 +276,7 @@ pub(super) fn add_wrapper(
     facts: &Facts,
     original: FunctionId,
     handler: FunctionId,
-    shape: Shape,
+    encoding: EhEncoding,
 ) -> FunctionId {
     let ty = module.funcs.get(original).ty();
     let (params, results) = {
@@ -361,7 +301,7 @@ pub(super) fn add_wrapper(
         returns: !results.is_empty(),
         facts,
         handler,
-        shape,
+        encoding,
     };
     frame.build(&mut builder, &mut module.locals, entry, call);
     builder.finish(args, &mut module.funcs)
@@ -380,7 +320,7 @@ pub(super) fn frame_in_place(
     facts: &Facts,
     func: FunctionId,
     handler: FunctionId,
-    shape: Shape,
+    encoding: EhEncoding,
 ) {
     let ty = module.funcs.get(func).ty();
     let results = module.types.results(ty).to_vec();
@@ -398,7 +338,7 @@ pub(super) fn frame_in_place(
         returns: !results.is_empty(),
         facts,
         handler,
-        shape,
+        encoding,
     };
     frame.build(builder, &mut module.locals, entry, body_id);
 }
@@ -412,7 +352,7 @@ struct Frame<'a> {
     returns: bool,
     facts: &'a Facts,
     handler: FunctionId,
-    shape: Shape,
+    encoding: EhEncoding,
 }
 
 impl Frame<'_> {
@@ -420,37 +360,25 @@ impl Frame<'_> {
     ///
     /// ```text
     /// Exnref:                                     Legacy:
-    /// global.get $sp                              global.get $sp  local.set $saved
-    /// block (result exnref)                       try (type body)
-    ///   try_table (type body) (catch_all_ref 0)     <body>
-    ///     <body>                                  catch $rust
-    ///   end                                         local.get $saved  call $handler
-    ///   return                                      unreachable
-    /// end                                         catch_all
-    /// call $handler  ;; (saved sp, exnref)          local.get $saved  global.set $sp
-    /// unreachable                                   rethrow 0
-    ///                                             end
-    /// ExnrefTranslatable:
-    /// global.get $sp  local.set $saved
-    /// block $other (result exnref)
-    ///   block $caught (result i32)
-    ///     try_table (type body) (catch $rust $caught) (catch_all_ref $other)
-    ///       <body>
-    ///     end
-    ///     return
-    ///   end
+    /// global.get $sp  local.set $saved            global.get $sp  local.set $saved
+    /// block $other (result exnref)                try (type body)
+    ///   block $caught (result i32)                  <body>
+    ///     try_table (type body)                   catch $rust
+    ///         (catch $rust $caught)                 local.get $saved  call $handler
+    ///         (catch_all_ref $other)                unreachable
+    ///       <body>                                catch_all
+    ///     end                                       local.get $saved  global.set $sp
+    ///     return                                    rethrow 0
+    ///   end                                       end
     ///   local.get $saved  call $handler  unreachable
     /// end
     /// local.get $saved  global.set $sp  throw_ref
     /// ```
     ///
-    /// (`unreachable` after the handler only where results are expected.) In
-    /// the exnref shape the saved stack pointer waits on the operand stack
-    /// under the block: a `return` from the body drops it, a caught exception
-    /// finds it there for the handler. Any other exception than a Rust panic
-    /// (a JS one) leaves with the stack pointer put back, as the entry's frame
-    /// is balanced on every normal exit; traps are not exceptions and pass
-    /// untouched.
+    /// (Legacy: `unreachable` after the handler only where results are
+    /// expected.) Any other exception than a Rust panic (a JS one) leaves with
+    /// the stack pointer put back, as the entry's frame is balanced on every
+    /// normal exit; traps are not exceptions and pass untouched.
     fn build(
         &self,
         builder: &mut FunctionBuilder,
@@ -460,26 +388,8 @@ impl Frame<'_> {
     ) {
         let facts = self.facts;
         let exnref = ValType::Ref(RefType::EXNREF);
-        match self.shape {
-            Shape::Exnref => {
-                let mut caught = builder.dangling_instr_seq(exnref);
-                let caught_id = caught.id();
-                caught
-                    .instr(TryTable {
-                        seq: body,
-                        catches: vec![TryTableCatch::CatchAllRef { label: caught_id }],
-                    })
-                    .return_();
-                let mut entry = builder.instr_seq(entry);
-                entry
-                    .global_get(facts.stack_pointer)
-                    .instr(Block { seq: caught_id })
-                    .call(self.handler);
-                if self.returns {
-                    entry.unreachable();
-                }
-            }
-            Shape::ExnrefTranslatable => {
+        match self.encoding {
+            EhEncoding::Exnref => {
                 let saved_sp = locals.add(ValType::I32);
                 let other = builder.dangling_instr_seq(exnref).id();
                 let mut caught = builder.dangling_instr_seq(ValType::I32);
@@ -512,7 +422,7 @@ impl Frame<'_> {
                     .global_set(facts.stack_pointer)
                     .instr(ThrowRef {});
             }
-            Shape::Legacy => {
+            EhEncoding::Legacy => {
                 let saved_sp = locals.add(ValType::I32);
                 let mut catch = builder.dangling_instr_seq(self.body_ty);
                 catch.local_get(saved_sp).call(self.handler);

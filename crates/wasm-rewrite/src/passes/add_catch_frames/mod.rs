@@ -1,11 +1,12 @@
 //! Gives every JS→wasm entry of a panic=unwind module a catch frame that turns
 //! a Rust panic reaching the boundary into a `PanicError`.
 //!
-//! **Does**: puts each exported function in a frame that catches the Rust
-//! panic tag, runs std's cleanup, drops and frees the payload, restores the
-//! stack pointer and calls [`names::PANIC_IMPORT`] (which throws in JS), and
-//! that puts the stack pointer back before any other exception leaves; and
-//! turns the `extern "C"` abort pads of exported functions into rethrows.
+//! **Does**: puts each exported function that can let a Rust panic escape in
+//! a frame that catches the Rust panic tag, runs std's cleanup, drops and
+//! frees the payload, restores the stack pointer and calls
+//! [`names::PANIC_IMPORT`] (which throws in JS), and that puts the stack
+//! pointer back before any other exception leaves; and makes the `extern
+//! "C"` abort pads of exported functions that frame themselves, or rethrow.
 //!
 //! **Input**: a G1 module (`plan.catch_frames` set), either EH encoding. It
 //! needs, found by structure (see [`analyse`]): the Rust panic tag, std's
@@ -27,7 +28,14 @@
 //!   order; wasm callers keep calling the original and keep unwinding);
 //! - in each exported function, and in the functions a shim export forwards
 //!   to, every `catch_all … call $panic_cannot_unwind; unreachable` pad that
-//!   is not nested in another handler rethrows instead (see [`abort_pads`]).
+//!   is not nested in another handler (see [`abort_pads`]), unless other Rust
+//!   code of the module calls that function:
+//!   - exnref, when no Rust code calls the function (or only the one export
+//!     shim that forwards to it) and LLVM's prologue says where its entry
+//!     stack pointer is: catches the Rust tag and calls the handler itself,
+//!     so the function is its own frame and needs no other (wasm-bindgen
+//!     0.2.105, whose exports are all `extern "C"`, then needs no frame);
+//!   - otherwise rethrows instead, and the export gets a frame.
 //!
 //! **Invariants**: the output validates; it uses only the module's own EH
 //! encoding (V8 rejects a mix); a second run finds the import and changes
@@ -45,6 +53,11 @@
 //! - `panic_in_cleanup` pads (a panic while unwinding must still abort) and
 //!   abort pads outside the exports' reach (`__rust_dealloc` and other
 //!   `nounwind` std internals keep aborting);
+//! - the abort pads of an exported `extern "C"` function that Rust code of
+//!   the module calls (other than a shim forwarding an export), such as
+//!   wasm-bindgen's `__externref_table_alloc`: rustc compiled those calls as
+//!   calls that cannot unwind, with no cleanup of the caller for them, so a
+//!   panic there keeps aborting;
 //! - exports that cannot let a Rust panic escape (see [`escape`]: no path
 //!   of calls to the `throw` of the Rust tag outside a region that catches
 //!   it, as in `add(a, b)` or an export that runs `catch_unwind` and calls
@@ -67,7 +80,7 @@ mod seqs;
 use std::collections::{HashMap, HashSet};
 
 use walrus::{ExportItem, FunctionId, FunctionKind, Module, ValType};
-use wasm_recover_model::{names, Plan};
+use wasm_recover_model::{names, EhEncoding, Plan};
 
 use super::Outcome;
 use crate::Error;
@@ -112,28 +125,82 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
     for &f in &exported {
         in_reach.extend(analyse::entry_chain(module, f));
     }
+    // Rust code compiles its calls of an `extern "C"` function as calls that
+    // cannot unwind (no cleanup of the caller runs for them): only a function
+    // that no Rust code calls, or that only the shims forwarding an export
+    // call, may start to unwind.
+    let callers = analyse::callers(module);
+    let entered_only_from_js = |f: FunctionId| {
+        callers.get(&f).is_none_or(|callers| {
+            callers.iter().all(|&caller| {
+                in_reach.contains(&caller) && analyse::shim_callees(module, caller).contains(&f)
+            })
+        })
+    };
     let mut pads_by_func: HashMap<FunctionId, Vec<&analyse::Pad>> = HashMap::new();
     for pad in &found.pads {
-        if !pad.nested && found.cannot_unwind.contains(&pad.callee) && in_reach.contains(&pad.func)
+        if !pad.nested
+            && found.cannot_unwind.contains(&pad.callee)
+            && in_reach.contains(&pad.func)
+            && entered_only_from_js(pad.func)
         {
             pads_by_func.entry(pad.func).or_default().push(pad);
         }
     }
 
-    // Mutate: pads first (they refer to the original bodies), then frames.
+    // An exported function that only JS calls (or only its export shim)
+    // needs no frame of its own when its exnref pads can call the handler
+    // themselves (see `abort_pads::entry_sp`). Table elements do not count
+    // as callers here, as for the pads above.
+    let exported_set: HashSet<FunctionId> = exported.iter().copied().collect();
+    let mut pads_as_frame = HashMap::new();
+    if frames.encoding == EhEncoding::Exnref {
+        let js_only = |f: FunctionId| exported_set.contains(&f) && !callers.contains_key(&f);
+        for (&func, pads) in &pads_by_func {
+            // The frame's stack pointer: the function's own entry when JS
+            // calls it, the shim's when it is one export shim's callee.
+            let above = if js_only(func) {
+                Some(0)
+            } else {
+                match callers.get(&func).map(Vec::as_slice) {
+                    // Not when JS calls it directly too: its entry differs.
+                    Some(&[shim]) if js_only(shim) && !exported_set.contains(&func) => {
+                        let shim = module.funcs.get(shim).kind.unwrap_local();
+                        abort_pads::shim_frame(shim, func, facts.stack_pointer)
+                    }
+                    _ => None,
+                }
+            };
+            let local = module.funcs.get(func).kind.unwrap_local();
+            let entry = above.and_then(|above| {
+                abort_pads::entry_sp(local, pads, facts.stack_pointer).map(|e| e.plus(above))
+            });
+            if let Some(entry) = entry {
+                pads_as_frame.insert(func, entry);
+            }
+        }
+    }
+
+    // Mutate: the handler, then pads (they refer to the original bodies),
+    // then frames.
+    let panic_ty = module.types.add(&[ValType::I32, ValType::I32], &[]);
+    // No name for the import in the name section (see `frame`).
+    let (panic, _) = module.add_import_func(&frames.import_module, names::PANIC_IMPORT, panic_ty);
+    let handler = frame::add_handler(module, &facts, panic);
     let mut rewritten = 0;
     let mut funcs: Vec<FunctionId> = pads_by_func.keys().copied().collect();
     funcs.sort_by_key(|f| f.index());
     for func in funcs {
-        rewritten += abort_pads::neutralise(module, func, &pads_by_func[&func], frames.encoding);
+        let pads = &pads_by_func[&func];
+        match pads_as_frame.get(&func) {
+            Some(&entry) => abort_pads::into_frame(module, func, pads, entry, facts.tag, handler),
+            None => {
+                rewritten += abort_pads::neutralise(module, func, pads, frames.encoding);
+            }
+        }
     }
     // After the pads: a neutralised pad rethrows what it used to swallow.
-    let throwing = escape::escaping(module, facts.tag);
-    let panic_ty = module.types.add(&[ValType::I32, ValType::I32], &[]);
-    // No name for the import in the name section (see `frame`).
-    let (panic, _) = module.add_import_func(&frames.import_module, names::PANIC_IMPORT, panic_ty);
-    let shape = frame::Shape::of(frames);
-    let handler = frame::add_handler(module, &facts, panic, shape);
+    let throwing = escape::escaping(module, facts.tag, &[handler]);
     let framed: Vec<FunctionId> = exported
         .iter()
         .copied()
@@ -143,10 +210,10 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
     let mut wrappers = HashMap::new();
     for &f in &framed {
         if used_inside.contains(&f) {
-            let wrapper = frame::add_wrapper(module, &facts, f, handler, shape);
+            let wrapper = frame::add_wrapper(module, &facts, f, handler, frames.encoding);
             wrappers.insert(f, wrapper);
         } else {
-            frame::frame_in_place(module, &facts, f, handler, shape);
+            frame::frame_in_place(module, &facts, f, handler, frames.encoding);
         }
     }
     for export in module.exports.iter_mut() {
@@ -158,7 +225,8 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
     }
     let summary = format!(
         "gave {} of {} exported function{} {} catch frames ({} in place, {} as wrappers; {} cannot \
-         throw a Rust panic); rewrote {rewritten} `extern \"C\"` abort pad{} to rethrow",
+         throw a Rust panic); made the `extern \"C\"` abort pads of {} function{} their frame; \
+         rewrote {rewritten} abort pad{} to rethrow",
         framed.len(),
         exported.len(),
         plural(exported.len()),
@@ -166,6 +234,8 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
         framed.len() - wrappers.len(),
         wrappers.len(),
         exported.len() - framed.len(),
+        pads_as_frame.len(),
+        plural(pads_as_frame.len()),
         plural(rewritten),
     );
     log::debug!(
