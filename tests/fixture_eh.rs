@@ -14,8 +14,8 @@ use wasm_recover_test_support as support;
 
 /// The encoding a fixture id promises.
 fn expected(build: &str) -> Option<Option<EhEncoding>> {
-    // A variant (`-reset-state`) has the wasm of the build it varies.
-    let build = build.strip_suffix("-reset-state").unwrap_or(build);
+    // A variant has the wasm of the build it varies.
+    let build = support::varied_build(build);
     if build.ends_with("-abort") {
         Some(None)
     } else if build.ends_with("-unwind-legacy") {

@@ -327,17 +327,9 @@ class Recovery {
     if (glueTag && error instanceof WebAssembly.Exception && error.is(glueTag)) {
       // The module ended the call on purpose (see `glueTag`): its payload is
       // what the caller gets.
-      return this.deliberate(state, error.getArg(glueTag, 0), name);
+      return this.passThrough(state, error.getArg(glueTag, 0), name);
     }
-    if (state.hasForeign && Object.is(error, state.foreign)) {
-      state.hasForeign = false;
-      state.foreign = undefined;
-      state.passed = error;
-      if (state.importDepth === 0 && state.stackPointer) {
-        state.stackPointer.value = state.restingStackPointer;
-      }
-      return error;
-    }
+    if (state.hasForeign && Object.is(error, state.foreign)) return this.passThrough(state, error, name);
     if (error instanceof PanicError) {
       // Raised by a catch frame's `__wbr_panic` import: the call ended, the
       // instance is intact.
@@ -353,11 +345,13 @@ class Recovery {
   }
 
   /**
-   * A value a wasm-bindgen 0.2.114+ module threw on purpose, through export
-   * `name` of `state`: a JS exception from an import (possibly wrapped by the
-   * glue first), its `PanicError`, or a `throw_str` error.
+   * A value that leaves export `name` of `state` as it was thrown, not as an
+   * abort: a JS exception an import threw, or what a wasm-bindgen 0.2.114+
+   * module threw on purpose (such a JS exception, its `PanicError`, a
+   * `throw_str` error). The shadow stack pointer is put back once no wasm
+   * frame is left below.
    */
-  deliberate(state, value, name) {
+  passThrough(state, value, name) {
     state.hasForeign = false;
     state.foreign = undefined;
     state.passed = value;

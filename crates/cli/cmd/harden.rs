@@ -34,12 +34,9 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             if args.check {
                 let output = input.discover()?;
                 let copies = input.discover_copies(&output)?;
-                let reason = match needs_hardening(&output, options) {
+                let reason = match needs_hardening(&output, &copies, options) {
                     Some(reason) => Some(reason),
-                    None => match copies.iter().find(|(_, _, c)| !c.glue.hardened) {
-                        Some((path, _, _)) => Some(format!("`{}` is not hardened", path.display())),
-                        None => needs_translation(&files.wasm, &input.wasm, settings.eh)?,
-                    },
+                    None => needs_translation(&files.wasm, &input.wasm, settings.eh)?,
                 };
                 if let Some(reason) = reason {
                     println!("{}: needs hardening ({reason})", files.wasm.display());
@@ -118,7 +115,7 @@ impl<'a> Input<'a> {
 
     /// Each copy of the glue read with the same wasm, which must give the
     /// same target: one plan serves them all.
-    fn discover_copies(&self, output: &BindgenOutput) -> Result<Vec<(&Path, &str, BindgenOutput)>> {
+    fn discover_copies(&self, output: &BindgenOutput) -> Result<Vec<GlueCopy<'_>>> {
         let copies = self.files.glue_copies.iter().zip(&self.glue_copies);
         copies
             .map(|(path, glue)| {
@@ -188,13 +185,24 @@ fn needs_translation(path: &Path, wasm: &[u8], eh: EhArg) -> Result<Option<Strin
     })
 }
 
-/// Why `output` is not hardened by this version with `options`, if it is not.
-fn needs_hardening(output: &BindgenOutput, options: &Options) -> Option<String> {
+/// A copy of the glue: its path, its text and what it says.
+type GlueCopy<'a> = (&'a Path, &'a str, BindgenOutput);
+
+/// Why `output` (with its glue `copies`) is not hardened by this version
+/// with `options`, if it is not.
+fn needs_hardening(
+    output: &BindgenOutput,
+    copies: &[GlueCopy],
+    options: &Options,
+) -> Option<String> {
     let Some(mark) = &output.wasm.hardened else {
         return Some("no wasm-recover mark in the wasm".to_string());
     };
     if !output.glue.hardened {
         return Some("the glue is not hardened".to_string());
+    }
+    if let Some((path, _, _)) = copies.iter().find(|(_, _, c)| !c.glue.hardened) {
+        return Some(format!("`{}` is not hardened", path.display()));
     }
     if mark.tool_version != env!("CARGO_PKG_VERSION") {
         return Some(format!("hardened by wasm-recover {}", mark.tool_version));
@@ -226,15 +234,7 @@ fn harden(
     );
     let copies = input.discover_copies(output)?;
     if output.is_hardened() {
-        let unhardened_copy = copies.iter().find(|(_, _, c)| !c.glue.hardened);
-        if let Some((path, _, _)) = unhardened_copy {
-            anyhow::bail!(
-                "`{}` is already hardened but `{}` beside it is not: run wasm-recover on the original wasm-bindgen output instead",
-                files.wasm.display(),
-                path.display()
-            );
-        }
-        if let Some(reason) = needs_hardening(output, options) {
+        if let Some(reason) = needs_hardening(output, &copies, options) {
             anyhow::bail!(
                 "`{}` is already hardened but {reason}: run wasm-recover on the original wasm-bindgen output instead",
                 files.wasm.display()

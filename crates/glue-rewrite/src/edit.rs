@@ -58,6 +58,17 @@ impl Edits {
         self.lines[n - 1] = text;
     }
 
+    /// The first line (1-based) that starts a top-level statement (per
+    /// `scopes`) whose trimmed text satisfies `pred`.
+    pub(crate) fn find_statement(
+        &self,
+        scopes: &Scopes,
+        pred: impl Fn(&str) -> bool,
+    ) -> Option<usize> {
+        (1..=self.lines.len())
+            .find(|&n| scopes.depth(n - 1) == Some(0) && pred(self.lines[n - 1].trim()))
+    }
+
     /// Replaces the top-level statement that starts on line `start` (a
     /// function, with its body) by the single line `text`; its other lines
     /// become empty, so line numbers stay. Returns `None` when `scopes` never

@@ -14,7 +14,7 @@
 //! functions keep their names and call sites and lose their bodies:
 //! - `__wbg_call_guard()` does nothing (the trapdoor stands where the flag was);
 //! - `__wbg_handle_catch(e)` rethrows `e`, which the runtime's guard has
-//!   already made what the caller must get (see `deliberate` in
+//!   already made what the caller must get (see `passThrough` in
 //!   js-runtime/src/recovery.js).
 //!
 //! The flag is never set, so the module's own wasm-level checks of it never
@@ -39,9 +39,10 @@ pub(crate) fn take_over(edits: &mut Edits, output: &BindgenOutput) -> Result<Str
     let scopes = &output.glue.scopes;
     // The glue binds the tag under the name the wasm imports it by.
     let tag_decl = format!("const {} = new WebAssembly.Tag(", names::GLUE_TAG_IMPORT);
-    let has_tag = (1..=edits.line_count())
-        .any(|n| scopes.depth(n - 1) == Some(0) && edits.line(n).trim().starts_with(&tag_decl));
-    if !has_tag {
+    if edits
+        .find_statement(scopes, |l| l.starts_with(&tag_decl))
+        .is_none()
+    {
         return Err(Error::UnknownShape {
             target: output.target.to_string(),
             what: format!("wasm-bindgen 0.2.114+ glue without `{tag_decl}…`"),
@@ -50,13 +51,14 @@ pub(crate) fn take_over(edits: &mut Edits, output: &BindgenOutput) -> Result<Str
     }
     for (signature, body) in REPLACED {
         let head = format!("function {signature} {{");
-        let start = (1..=edits.line_count())
-            .find(|&n| scopes.depth(n - 1) == Some(0) && edits.line(n).trim() == head)
-            .ok_or_else(|| Error::UnknownShape {
-                target: output.target.to_string(),
-                what: format!("wasm-bindgen 0.2.114+ glue without `{head}`"),
-                line: None,
-            })?;
+        let start =
+            edits
+                .find_statement(scopes, |l| l == head)
+                .ok_or_else(|| Error::UnknownShape {
+                    target: output.target.to_string(),
+                    what: format!("wasm-bindgen 0.2.114+ glue without `{head}`"),
+                    line: None,
+                })?;
         let indent = crate::targets::leading(edits.line(start)).to_string();
         edits
             .collapse_statement(

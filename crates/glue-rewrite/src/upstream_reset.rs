@@ -19,15 +19,12 @@ pub(crate) fn take_over(edits: &mut Edits, output: &BindgenOutput) -> Result<boo
     let name = names::RESET_EXPORT;
     // wasm-bindgen writes `function __wbg_reset_state () {`, with a space.
     let is_head = |line: &str| {
-        let line = line.trim();
         let line = line.strip_prefix("export ").unwrap_or(line);
         line.strip_prefix("function ")
             .and_then(|rest| rest.strip_prefix(name))
             .is_some_and(|rest| matches!(rest.trim_start(), "() {"))
     };
-    let Some(start) = (1..=edits.line_count())
-        .find(|&n| scopes.depth(n - 1) == Some(0) && is_head(edits.line(n)))
-    else {
+    let Some(start) = edits.find_statement(scopes, is_head) else {
         return Ok(false);
     };
     let head = edits.line(start).trim_end().to_string();

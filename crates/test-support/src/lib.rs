@@ -38,7 +38,13 @@ pub fn fixture_builds() -> Vec<String> {
 /// `__wbg_reset_state`). Variants change the glue only, so their trials run on
 /// one engine.
 pub fn is_variant(build: &str) -> bool {
-    build.ends_with("-reset-state")
+    varied_build(build) != build
+}
+
+/// The build a variant varies (`0.2.130-abort` for `0.2.130-abort-reset-state`),
+/// whose wasm it has; `build` itself when it is no variant.
+pub fn varied_build(build: &str) -> &str {
+    build.strip_suffix("-reset-state").unwrap_or(build)
 }
 
 /// Sort key for `0.2.84-abort`: numeric version parts, then the rest.

@@ -32,8 +32,8 @@
 use std::collections::HashSet;
 
 use walrus::ir::{
-    BinaryOp, Binop, Block, Call, Const, Instr, InstrSeqId, InstrSeqType, LocalGet, LocalSet,
-    LocalTee, Rethrow, ThrowRef, TryTableCatch, Value,
+    BinaryOp, Binop, Block, Call, Const, Instr, InstrLocId, InstrSeqId, InstrSeqType, LocalGet,
+    LocalSet, LocalTee, Rethrow, ThrowRef, TryTableCatch, Value,
 };
 use walrus::{FunctionId, GlobalId, LocalFunction, LocalId, Module, RefType, TagId, ValType};
 use wasm_recover_model::EhEncoding;
@@ -150,16 +150,26 @@ pub(super) fn shim_frame(
     if sets == 0 {
         return Some(0);
     }
-    let prologue: Vec<&Instr> = instrs.iter().take(5).map(|(i, _)| i).collect();
-    match prologue.as_slice() {
+    let (_, frame) = llvm_prologue(instrs, stack_pointer)?;
+    (sets == 1).then_some(frame)
+}
+
+/// LLVM's prologue at the start of `instrs`, `global.get $sp; i32.const N;
+/// i32.sub; local.tee $x; global.set $sp`: `($x, N)`.
+fn llvm_prologue(
+    instrs: &[(Instr, InstrLocId)],
+    stack_pointer: GlobalId,
+) -> Option<(LocalId, i32)> {
+    let shape: Vec<&Instr> = instrs.iter().take(5).map(|(i, _)| i).collect();
+    match shape.as_slice() {
         [Instr::GlobalGet(g), Instr::Const(Const {
             value: Value::I32(n),
         }), Instr::Binop(Binop {
             op: BinaryOp::I32Sub,
-        }), Instr::LocalTee(_), Instr::GlobalSet(s)]
-            if sets == 1 && g.global == stack_pointer && s.global == stack_pointer =>
+        }), Instr::LocalTee(LocalTee { local: x }), Instr::GlobalSet(s)]
+            if g.global == stack_pointer && s.global == stack_pointer =>
         {
-            Some(*n)
+            Some((*x, *n))
         }
         _ => None,
     }
@@ -190,21 +200,9 @@ pub(super) fn entry_sp(
         first = b.seq;
     }
     let entry = &local.block(first).instrs;
-    let shape: Vec<&Instr> = entry.iter().take(5).map(|(i, _)| i).collect();
-    let found = match shape.as_slice() {
-        [Instr::GlobalGet(g), Instr::Const(Const {
-            value: Value::I32(n),
-        }), Instr::Binop(Binop {
-            op: BinaryOp::I32Sub,
-        }), Instr::LocalTee(LocalTee { local: x }), Instr::GlobalSet(s), ..]
-            if g.global == stack_pointer && s.global == stack_pointer =>
-        {
-            EntrySp {
-                local: *x,
-                offset: *n,
-            }
-        }
-        [Instr::GlobalGet(g), Instr::LocalSet(LocalSet { local: x }), ..]
+    let found = match (llvm_prologue(entry, stack_pointer), entry.as_slice()) {
+        (Some((local, offset)), _) => EntrySp { local, offset },
+        (None, [(Instr::GlobalGet(g), _), (Instr::LocalSet(LocalSet { local: x }), _), ..])
             if g.global == stack_pointer =>
         {
             EntrySp {
