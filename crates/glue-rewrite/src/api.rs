@@ -140,18 +140,40 @@ const TYPES: &str = r#"/**
  * error. The instance never runs again; see `__wbg_reset_state`.
  */
 export class AbortError extends Error {
+  /**
+   * Made by the runtime; constructing one yourself gives an error with this
+   * message shape (`wasm instance aborted in <entry>: <cause>`).
+   * @param entry the export, method or closure that was running
+   * @param cause the error that ended the instance
+   */
+  constructor(entry: string, cause: unknown);
+  readonly name: "AbortError";
   /** The export, method or closure that was running. */
   readonly entry: string;
+  /** The error that ended the instance (a `WebAssembly.RuntimeError`, a `RangeError`, ...). */
   readonly cause: unknown;
 }
 /** Thrown when an object or closure of a replaced instance is used. */
-export class StaleObjectError extends Error {}
+export class StaleObjectError extends Error {
+  /**
+   * @param what the object, method or closure that was used
+   * @param cause why its instance was replaced: its `AbortError`, or nothing for a reset
+   */
+  constructor(what: string, cause?: unknown);
+  readonly name: "StaleObjectError";
+}
 /**
  * Thrown when Rust code panicked and the module unwound (a `panic=unwind`
- * build with catch frames): the call ended, the instance is intact and
- * usable. A `panic=abort` build never throws it: its panics are aborts.
+ * build): the call ended, the instance is intact and usable. A `panic=abort`
+ * build never throws it: its panics are aborts.
  */
 export class PanicError extends Error {
+  /**
+   * @param message the panic message (empty: "Rust code panicked")
+   * @param entry the export, method or closure that was running
+   */
+  constructor(message?: string, entry?: string);
+  readonly name: "PanicError";
   /** The export, method or closure that was running, when known. */
   readonly entry: string | undefined;
 }
