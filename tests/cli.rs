@@ -273,50 +273,171 @@ fn split_and_single_file_node_targets_are_hardened_and_named_right() {
     }
 }
 
-#[test]
-fn configuration_comes_from_cargo_metadata_and_flags_win() {
-    let (tmp, pkg) = fixture(OLD, "nodejs");
-    let manifest = tmp.path().join("Cargo.toml");
+/// A real cargo workspace with one member crate whose wasm-bindgen output is
+/// `crate/pkg`: `(tempdir, workspace Cargo.toml, crate Cargo.toml, pkg)`.
+fn workspace(
+    workspace_table: &str,
+    package_table: &str,
+) -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("ws");
+    let krate = root.join("crate");
+    std::fs::create_dir_all(krate.join("src")).expect("mkdir");
+    std::fs::write(krate.join("src/lib.rs"), "").expect("write");
+    let root_manifest = root.join("Cargo.toml");
     std::fs::write(
-        &manifest,
-        "[package]\nname = \"x\"\n[package.metadata.wasm-recover]\nreset = \"manual\"\n",
+        &root_manifest,
+        format!("[workspace]\nmembers = [\"crate\"]\nresolver = \"2\"\n{workspace_table}"),
+    )
+    .expect("write");
+    let crate_manifest = krate.join("Cargo.toml");
+    std::fs::write(
+        &crate_manifest,
+        format!("[package]\nname = \"my_crate\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{package_table}"),
+    )
+    .expect("write");
+    let pkg = krate.join("pkg");
+    support::copy_dir(&support::fixtures_dir().join(OLD).join("nodejs"), &pkg).expect("copy");
+    (dir, root_manifest, crate_manifest, pkg)
+}
+
+#[test]
+fn configuration_is_read_as_cargo_reads_it_and_flags_win() {
+    let (_dir, root_manifest, crate_manifest, pkg) = workspace(
+        "[workspace.metadata.wasm-recover]\nreset = \"manual\"\neh = \"legacy\"\n",
+        "[package.metadata.wasm-recover]\neh = \"keep\"\n",
+    );
+    // The workspace's reset is inherited, the package's eh wins over the
+    // workspace's, and `config` says where each value came from.
+    let config = run(&["config".as_ref(), pkg.as_os_str()]);
+    assert!(config.status.success(), "{}", stderr(&config));
+    let root = std::fs::canonicalize(&root_manifest).expect("exists");
+    let krate = std::fs::canonicalize(&crate_manifest).expect("exists");
+    let text = String::from_utf8_lossy(&config.stdout).into_owned();
+    assert!(
+        text.contains(&format!(
+            "reset = \"manual\"  # [workspace.metadata.wasm-recover] in `{}`",
+            root.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "eh = \"keep\"  # [package.metadata.wasm-recover] in `{}`",
+            krate.display()
+        )),
+        "{text}"
+    );
+    let flagged = run(&[
+        "config".as_ref(),
+        pkg.as_os_str(),
+        "--reset".as_ref(),
+        "auto".as_ref(),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&flagged.stdout).contains("reset = \"auto\"  # flag"),
+        "{}",
+        String::from_utf8_lossy(&flagged.stdout)
+    );
+
+    // A run says which tables configured it, and uses them.
+    let out = run(&[pkg.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.contains("reset=manual"), "{stdout}");
+    assert!(
+        stdout.lines().next().is_some_and(|l| l
+            .starts_with("configuration: [workspace.metadata.wasm-recover] in ")
+            && l.contains(", [package.metadata.wasm-recover] in ")),
+        "{stdout}"
+    );
+    let check = |reset: &str| {
+        run(&[
+            "--check".as_ref(),
+            "--reset".as_ref(),
+            reset.as_ref(),
+            pkg.as_os_str(),
+        ])
+        .status
+        .code()
+    };
+    assert_eq!(
+        check("manual"),
+        Some(0),
+        "hardened with the inherited reset"
+    );
+    assert_eq!(check("auto"), Some(1), "a flag wins over the tables");
+}
+
+#[test]
+fn an_unknown_key_is_refused_with_a_suggestion() {
+    let (_dir, _root, crate_manifest, pkg) =
+        workspace("", "[package.metadata.wasm-recover]\nrest = \"auto\"\n");
+    let before = snapshot(&pkg);
+    let bad = run(&[
+        pkg.as_os_str(),
+        "--manifest-path".as_ref(),
+        crate_manifest.as_os_str(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("unknown key `rest` in [package.metadata.wasm-recover]")
+            && stderr(&bad).contains("did you mean `reset`?")
+            && stderr(&bad).contains("valid keys: reset, eh"),
+        "{}",
+        stderr(&bad)
+    );
+    assert_eq!(snapshot(&pkg), before, "nothing written");
+}
+
+#[test]
+fn an_npm_package_is_never_configured_by_an_enclosing_crate() {
+    let (_dir, _root, _crate_manifest, pkg) = workspace(
+        "[workspace.metadata.wasm-recover]\nreset = \"manual\"\n",
+        "",
+    );
+    // Another package vendored into the crate: its package.json names it.
+    std::fs::write(
+        pkg.join("package.json"),
+        r#"{"name": "someone-elses-package"}"#,
     )
     .expect("write");
     let out = run(&[pkg.as_os_str()]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.contains("reset=auto"), "{stdout}");
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("reset=manual"),
-        "the nearest Cargo.toml above PATH configures the run"
-    );
-    assert_eq!(
-        run(&[
-            "--check".as_ref(),
-            "--reset".as_ref(),
-            "manual".as_ref(),
-            pkg.as_os_str()
-        ])
-        .status
-        .code(),
-        Some(0)
+        stdout.contains("configuration: flags and defaults (")
+            && stdout.contains("not the output of the crate"),
+        "{stdout}"
     );
 
+    // Its own package.json field configures it.
+    let (_dir2, _root2, _crate2, other) = workspace(
+        "[workspace.metadata.wasm-recover]\nreset = \"manual\"\n",
+        "",
+    );
     std::fs::write(
-        &manifest,
-        "[package.metadata.wasm-recover]\nrest = \"auto\"\n",
+        other.join("package.json"),
+        r#"{"name": "someone-elses-package", "wasm-recover": {"reset": "manual"}}"#,
     )
     .expect("write");
-    let (_tmp2, fresh) = fixture(OLD, "nodejs");
-    let bad = run(&[
-        fresh.as_os_str(),
-        "--manifest-path".as_ref(),
-        manifest.as_os_str(),
-    ]);
-    assert_eq!(bad.status.code(), Some(2));
+    let out = run(&[other.as_os_str()]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.contains("reset=manual"), "{stdout}");
     assert!(
-        stderr(&bad).contains("unknown key `rest`") && stderr(&bad).contains("valid keys: reset"),
-        "{}",
-        stderr(&bad)
+        stdout.contains("configuration: \"wasm-recover\" in `"),
+        "{stdout}"
     );
+
+    // wasm-pack's own pkg/package.json is named after the crate: the crate configures it.
+    let (_dir3, _root3, _crate3, own) = workspace(
+        "[workspace.metadata.wasm-recover]\nreset = \"manual\"\n",
+        "",
+    );
+    std::fs::write(own.join("package.json"), r#"{"name": "@me/my-crate"}"#).expect("write");
+    let out = run(&[own.as_os_str()]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("reset=manual"));
 }
 
 #[test]

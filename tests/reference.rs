@@ -10,7 +10,7 @@
 //!   folded into one placeholder line;
 //! - `wasm.txt`: the hardened module's interface (imports, exports, custom
 //!   sections) and what differs from the original's;
-//! - `output`: what the binary printed, paths replaced by `$OUT`/`$FIXTURE`.
+//! - `output`: what the binary printed, paths replaced by `$OUT`/`$FIXTURE`/`$ROOT`.
 //!
 //! `BLESS=1 cargo test --test reference` rewrites the expectations. A blessed
 //! file is the code's own output, not proof: read its diff in review; every
@@ -94,6 +94,7 @@ fn run(case_dir: &Path) -> Result<(), Failed> {
         String::from_utf8_lossy(bytes)
             .replace(&out.display().to_string(), "$OUT")
             .replace(&case.fixture.display().to_string(), "$FIXTURE")
+            .replace(&support::project_root().display().to_string(), "$ROOT")
             .replace(env!("CARGO_PKG_VERSION"), "$VERSION")
     };
     let printed = format!(

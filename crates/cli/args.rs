@@ -54,8 +54,10 @@ pub(crate) struct Args {
     #[arg(long, value_enum, value_name = "ENCODING")]
     pub(crate) eh: Option<EhArg>,
 
-    /// The Cargo.toml whose `[package.metadata.wasm-recover]` table configures
-    /// this run. Default: the nearest Cargo.toml above the first PATH.
+    /// The Cargo.toml whose `[package.metadata.wasm-recover]` table (and its
+    /// workspace's `[workspace.metadata.wasm-recover]`) configures this run.
+    /// Default: the Cargo.toml of the crate the first PATH belongs to; an npm
+    /// package is configured by its package.json `"wasm-recover"` field only.
     #[arg(long, value_name = "FILE")]
     pub(crate) manifest_path: Option<PathBuf>,
 
@@ -71,6 +73,30 @@ pub(crate) enum Command {
     /// try/catch/delegate, or exnref try_table/throw_ref), whole.
     #[command(after_help = EH_AFTER_HELP)]
     Eh(EhArgs),
+    /// Print the configuration a run over PATH would use, and where each value
+    /// comes from (a Cargo.toml table, a workspace table, a package.json field,
+    /// a flag, or the default).
+    Config(ConfigArgs),
+}
+
+/// Flags of `wasm-recover config`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ConfigArgs {
+    /// The output or package a run would harden.
+    #[arg(value_name = "PATH")]
+    pub(crate) path: PathBuf,
+
+    /// As for a run: the Cargo.toml to read instead of searching from PATH.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) manifest_path: Option<PathBuf>,
+
+    /// As for a run: overrides the configuration.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub(crate) reset: Option<ResetArg>,
+
+    /// As for a run: overrides the configuration.
+    #[arg(long, value_enum, value_name = "ENCODING")]
+    pub(crate) eh: Option<EhArg>,
 }
 
 /// Flags of `wasm-recover eh`.
@@ -111,13 +137,15 @@ Example:
 Exit status: 0 done, 2 error (OUT is then left as it was).";
 
 const AFTER_HELP: &str = "\
-Configuration (flags win over it), in Cargo.toml:
-  [package.metadata.wasm-recover]
+Configuration (flags win over it), in the crate's Cargo.toml:
+  [package.metadata.wasm-recover]   (inherits [workspace.metadata.wasm-recover])
   reset = \"auto\"   # or \"manual\"
   eh = \"keep\"      # or \"legacy\", \"exnref\" (panic=unwind modules)
+or, for an npm package, in its package.json: \"wasm-recover\": { \"reset\": \"manual\" }
 
 Subcommands:
   wasm-recover eh --to legacy|exnref IN.wasm -o OUT.wasm
+  wasm-recover config PATH              the configuration a run would use, and its sources
 
 Examples:
   wasm-recover pkg/                     harden the output in pkg/ in place

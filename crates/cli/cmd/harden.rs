@@ -14,12 +14,14 @@ use crate::write;
 use wasm_recover_eh_translate::{self as eh_translate, EhEncoding};
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
-    let (settings, _manifest) = config::settings(
+    let resolved = config::settings(
         args.manifest_path.as_deref(),
         args.paths.first().map(PathBuf::as_path),
         args.reset,
         args.eh,
     )?;
+    println!("{}", resolved.summary());
+    let settings = &resolved.settings;
     let options = &settings.options;
     let mut writes = Vec::new();
     let mut summaries = Vec::new();

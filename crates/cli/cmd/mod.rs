@@ -1,5 +1,6 @@
 //! What the command does with its arguments.
 
+mod config;
 mod eh;
 mod harden;
 
@@ -10,8 +11,10 @@ use anyhow::Result;
 use crate::args::{Args, Command};
 
 pub(crate) fn run(args: Args) -> Result<ExitCode> {
-    if let Some(Command::Eh(eh)) = &args.command {
-        return eh::run(eh);
+    match &args.command {
+        Some(Command::Eh(eh)) => return eh::run(eh),
+        Some(Command::Config(config)) => return config::run(config),
+        None => {}
     }
     if args.list_passes {
         for pass in wasm_recover_wasm_rewrite::passes() {
