@@ -9,9 +9,10 @@ use wasm_recover_model::{BindgenOutput, Location, Options, Plan};
 
 use crate::args::Args;
 use crate::config::{self, EhArg};
-use crate::locate::{self, OutputFiles};
+use crate::locate::{self, Located, OutputFiles};
 use crate::write;
 use wasm_recover_eh_translate::{self as eh_translate, EhEncoding};
+use wasm_recover_package::PackageMap;
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let (settings, _manifest) = config::settings(
@@ -20,61 +21,291 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         args.reset,
         args.eh,
     )?;
-    let options = &settings.options;
-    let mut writes = Vec::new();
-    let mut summaries = Vec::new();
-    let mut missing = 0;
+    let mut run = Run {
+        settings: &settings,
+        check: args.check,
+        writes: Writes::default(),
+        summaries: Vec::new(),
+        missing: 0,
+        refused: 0,
+    };
     for root in &args.paths {
-        let outputs = locate::find(root)?;
         if let Some(out_dir) = &args.out_dir {
-            writes.extend(mirror(root, out_dir)?);
+            run.writes.mirrored.extend(mirror(root, out_dir)?);
         }
-        for files in outputs {
-            let input = Input::read(&files)?;
-            if args.check {
-                let output = input.discover()?;
-                let copies = input.discover_copies(&output)?;
-                let reason = match needs_hardening(&output, &copies, options) {
-                    Some(reason) => Some(reason),
-                    None => needs_translation(&files.wasm, &input.wasm, settings.eh)?,
-                };
-                if let Some(reason) = reason {
-                    println!("{}: needs hardening ({reason})", files.wasm.display());
-                    missing += 1;
-                } else {
-                    println!("{}: hardened", files.wasm.display());
-                }
-                continue;
-            }
-            let output = input.discover()?;
-            let (mut hardened, mut summary) = harden(&input, &output, options)?;
-            // Translate after hardening: the catch frames are built from the
-            // module's own handlers, then translated with the rest of it.
-            for (path, contents) in &mut hardened {
-                if *path == files.wasm {
-                    if let Some(note) = translate(path, contents, settings.eh)? {
-                        summary = format!("{summary}; {note}");
-                    }
+        match locate::locate(root)? {
+            Located::Outputs(outputs) => {
+                // Without a package.json nothing says which output matters:
+                // any bad one stops the run, as before.
+                for files in outputs {
+                    let outcome = run.output(&files)?;
+                    run.accept(root, &files, outcome, args.out_dir.as_deref())
+                        .map_err(anyhow::Error::msg)?;
                 }
             }
-            summaries.push(format!("{}: {}", files.wasm.display(), summary));
-            for (path, contents) in hardened {
-                writes.push((destination(root, &path, args.out_dir.as_deref()), contents));
-            }
+            Located::Package(map) => run.package(root, &map, args)?,
         }
     }
-    if args.check {
-        return Ok(if missing == 0 {
-            ExitCode::SUCCESS
-        } else {
+    if run.check {
+        for line in &run.summaries {
+            println!("{line}");
+        }
+        return Ok(if run.refused > 0 {
+            ExitCode::from(2)
+        } else if run.missing > 0 {
             ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
         });
     }
-    write::write_all(dedup_last_wins(writes))?;
+    let refused = run.refused;
+    let summaries = std::mem::take(&mut run.summaries);
+    write::write_all(run.writes.finish()?)?;
     for line in summaries {
         println!("{line}");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if refused > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// What one output came to.
+enum Outcome {
+    /// `--check`: why it needs hardening, if it does.
+    Checked(Option<String>),
+    /// The files to write and the summary line.
+    Hardened(Vec<FileContents>, String),
+}
+
+/// The state of one run over every PATH.
+struct Run<'s> {
+    settings: &'s config::Settings,
+    check: bool,
+    writes: Writes,
+    summaries: Vec<String>,
+    missing: usize,
+    refused: usize,
+}
+
+impl Run<'_> {
+    /// Reads, checks or hardens one output (nothing is written yet).
+    fn output(&self, files: &OutputFiles) -> Result<Outcome> {
+        let options = &self.settings.options;
+        let input = Input::read(files)?;
+        let output = input.discover()?;
+        if files.entry.is_some()
+            && files.glue.extension().is_some_and(|e| e == "cjs")
+            && output.target == wasm_recover_model::Target::Bundler
+        {
+            anyhow::bail!(
+                "`{}`: a CommonJS conversion of bundler glue; the hardened bundler glue compiles its reset module from `import.meta.url`, which CommonJS has not",
+                files.glue.display()
+            );
+        }
+        if self.check {
+            let copies = input.discover_copies(&output)?;
+            let reason = match needs_hardening(&output, &copies, options) {
+                Some(reason) => Some(reason),
+                None => needs_translation(&files.wasm, &input.wasm, self.settings.eh)?,
+            };
+            if reason.is_some() && !output.is_hardened() {
+                // What hardening would refuse is a refusal now (exit 2), not
+                // just "needs hardening": run it, keep nothing.
+                harden(&input, &output, options)?;
+            }
+            return Ok(Outcome::Checked(reason));
+        }
+        let (mut hardened, mut summary) = harden(&input, &output, options)?;
+        // Translate after hardening: the catch frames are built from the
+        // module's own handlers, then translated with the rest of it.
+        for (path, contents) in &mut hardened {
+            if *path == files.wasm {
+                if let Some(note) = translate(path, contents, self.settings.eh)? {
+                    summary = format!("{summary}; {note}");
+                }
+            }
+        }
+        Ok(Outcome::Hardened(hardened, summary))
+    }
+
+    /// Records an outcome; an error when its files conflict with another
+    /// output's (the same glue hardened for two different modules).
+    fn accept(
+        &mut self,
+        root: &Path,
+        files: &OutputFiles,
+        outcome: Outcome,
+        out_dir: Option<&Path>,
+    ) -> Result<String, String> {
+        let name = describe_source(files);
+        let state = match outcome {
+            Outcome::Checked(Some(reason)) => {
+                self.summaries
+                    .push(format!("{name}: needs hardening ({reason})"));
+                self.missing += 1;
+                format!("needs hardening ({reason})")
+            }
+            Outcome::Checked(None) => {
+                self.summaries.push(format!("{name}: hardened"));
+                "hardened".to_string()
+            }
+            Outcome::Hardened(hardened, summary) => {
+                let mut whole = Vec::new();
+                let mut inline = None;
+                for (path, contents) in hardened {
+                    let to = destination(root, &path, out_dir);
+                    match (&files.inline, path == files.wasm) {
+                        (Some(at), true) => inline = Some((to, at.clone(), contents)),
+                        _ => whole.push((to, contents)),
+                    }
+                }
+                self.writes.add(whole, inline)?;
+                self.summaries.push(format!("{name}: {summary}"));
+                "hardened".to_string()
+            }
+        };
+        Ok(state)
+    }
+
+    /// Every output a package's entry points load, each judged on its own.
+    fn package(&mut self, root: &Path, map: &PackageMap, args: &Args) -> Result<()> {
+        let mut verdicts = Vec::new();
+        for output in &map.outputs {
+            let judged = locate::package_output(output).and_then(|files| {
+                let outcome = self.output(&files).map_err(|e| format!("{e:#}"))?;
+                self.accept(root, &files, outcome, args.out_dir.as_deref())
+            });
+            let verdict = match judged {
+                Ok(state) => state,
+                Err(reason) => {
+                    let line = format!("`{}`: refused ({}): {reason}", output.wasm, output.shape);
+                    if args.fail_fast {
+                        anyhow::bail!("{line}");
+                    }
+                    eprintln!("error: {line}");
+                    self.summaries.push(line);
+                    self.refused += 1;
+                    "REFUSED, left as it is".to_string()
+                }
+            };
+            verdicts.push(verdict);
+        }
+        self.summaries
+            .push(format!("package {}: entry points", map.root.display()));
+        for entry in &map.entry_points {
+            match &entry.file {
+                Ok(file) => {
+                    self.summaries
+                        .push(format!("  {} -> {}", entry.condition, file.display()))
+                }
+                Err(why) => self
+                    .summaries
+                    .push(format!("  {} -> nothing ({why})", entry.condition)),
+            }
+            if entry.file.is_ok() && entry.outputs.is_empty() {
+                self.summaries.push("    loads no wasm".to_string());
+            }
+            for &index in &entry.outputs {
+                let output = &map.outputs[index];
+                let state = &verdicts[index];
+                self.summaries
+                    .push(format!("    {} ({}): {state}", output.wasm, output.shape));
+            }
+        }
+        for leftover in &map.leftovers {
+            self.summaries.push(format!(
+                "  {}: loaded by no entry point, left alone",
+                leftover.display()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The wasm of an output as the summary names it.
+fn describe_source(files: &OutputFiles) -> String {
+    match &files.inline {
+        None => files.wasm.display().to_string(),
+        Some(inline) => format!(
+            "{} (inline {}, bytes {}..{})",
+            files.wasm.display(),
+            inline.encoding,
+            inline.span.start,
+            inline.span.end
+        ),
+    }
+}
+
+/// Everything a run writes, gathered before anything is written.
+#[derive(Default)]
+struct Writes {
+    /// `--out-dir` copies of the inputs; hardened files replace them.
+    mirrored: Vec<FileContents>,
+    /// Whole files, by destination.
+    files: std::collections::BTreeMap<PathBuf, Vec<u8>>,
+    /// Re-encoded inline modules, by the destination of the file holding
+    /// them: each replaces exactly its payload span.
+    inline: std::collections::BTreeMap<PathBuf, Vec<(locate::Inline, Vec<u8>)>>,
+}
+
+impl Writes {
+    /// Adds one output's files, unless one of them is already to be written
+    /// with other contents (then nothing is added).
+    fn add(
+        &mut self,
+        whole: Vec<FileContents>,
+        inline: Option<(PathBuf, locate::Inline, Vec<u8>)>,
+    ) -> Result<(), String> {
+        for (path, contents) in &whole {
+            if self.files.get(path).is_some_and(|c| c != contents) {
+                return Err(format!(
+                    "`{}` is also used by another output, which hardens it differently (the two load different modules)",
+                    path.display()
+                ));
+            }
+        }
+        if let Some((path, at, _)) = &inline {
+            if self.files.contains_key(path) {
+                return Err(format!(
+                    "`{}` holds an inline module and is rewritten whole by another output",
+                    path.display()
+                ));
+            }
+            let _ = at;
+        }
+        self.files.extend(whole);
+        if let Some((path, at, wasm)) = inline {
+            self.inline.entry(path).or_default().push((at, wasm));
+        }
+        Ok(())
+    }
+
+    /// The files to write: mirrored copies, replaced by hardened files, with
+    /// the inline modules re-encoded into their literals (the rest of each
+    /// file byte for byte).
+    fn finish(self) -> Result<Vec<FileContents>> {
+        let mut by_path: std::collections::BTreeMap<PathBuf, Vec<u8>> =
+            self.mirrored.into_iter().collect();
+        by_path.extend(self.files);
+        for (path, mut edits) in self.inline {
+            let original = match by_path.get(&path) {
+                Some(contents) => contents.clone(),
+                None => std::fs::read(&path)
+                    .with_context(|| format!("failed to read `{}`", path.display()))?,
+            };
+            let mut text = String::from_utf8(original)
+                .with_context(|| format!("`{}` is not UTF-8", path.display()))?;
+            edits.sort_by_key(|(at, _)| std::cmp::Reverse(at.span.start));
+            for (at, wasm) in edits {
+                let encoded = wasm_recover_package::encode_inline(&wasm, at.encoding);
+                text.replace_range(at.span.clone(), &encoded);
+            }
+            by_path.insert(path, text.into_bytes());
+        }
+        Ok(by_path.into_iter().collect())
+    }
 }
 
 /// The bytes of one output, read once.
@@ -94,10 +325,19 @@ impl<'a> Input<'a> {
             std::fs::read_to_string(path)
                 .with_context(|| format!("failed to read `{}`", path.display()))
         };
+        let wasm = match &files.inline {
+            None => std::fs::read(&files.wasm)
+                .with_context(|| format!("failed to read `{}`", files.wasm.display()))?,
+            Some(inline) => {
+                let holder = text(&files.wasm)?;
+                wasm_recover_package::decode_inline(&holder, &inline.span, inline.encoding)
+                    .map_err(anyhow::Error::msg)
+                    .with_context(|| format!("`{}`: the inlined module", files.wasm.display()))?
+            }
+        };
         Ok(Input {
             files,
-            wasm: std::fs::read(&files.wasm)
-                .with_context(|| format!("failed to read `{}`", files.wasm.display()))?,
+            wasm,
             glue: text(&files.glue)?,
             entry: files.entry.as_deref().map(text).transpose()?,
             glue_copies: files
@@ -329,13 +569,4 @@ fn mirror(root: &Path, out_dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         }
     }
     Ok(copies)
-}
-
-/// Later entries (hardened files) replace earlier ones (mirrored copies).
-fn dedup_last_wins(writes: Vec<(PathBuf, Vec<u8>)>) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut by_path = std::collections::BTreeMap::new();
-    for (path, contents) in writes {
-        by_path.insert(path, contents);
-    }
-    by_path.into_iter().collect()
 }

@@ -153,13 +153,29 @@ impl Graph {
 
     /// Adds `output` unless the same source is already recorded with the
     /// same glue (or, without glue, from the same site); returns its index.
+    /// A source reached once without its glue (an inlined module exported on
+    /// its own) and once with it is one output: the one with the glue.
     fn record(&mut self, output: Output) -> usize {
-        if let Some(index) = self.outputs.iter().position(|o| {
-            o.wasm == output.wasm
-                && o.glue.as_ref().unwrap_or(&o.site)
-                    == output.glue.as_ref().unwrap_or(&output.site)
-        }) {
+        let key = |o: &Output| o.glue.clone().unwrap_or_else(|| o.site.clone());
+        if let Some(index) = self
+            .outputs
+            .iter()
+            .position(|o| o.wasm == output.wasm && key(o) == key(&output))
+        {
             return index;
+        }
+        let inline = matches!(output.wasm, WasmSource::Inline { .. });
+        if inline {
+            if let Some(index) = self.outputs.iter().position(|o| o.wasm == output.wasm) {
+                match (&self.outputs[index].glue, &output.glue) {
+                    (Some(_), None) => return index,
+                    (None, Some(_)) => {
+                        self.outputs[index] = output;
+                        return index;
+                    }
+                    _ => {}
+                }
+            }
         }
         self.outputs.push(output);
         self.outputs.len() - 1

@@ -41,6 +41,12 @@ pub(crate) struct FileFacts {
 /// base64 of the wasm magic and version 1 (`\0asm\x01\0\0\0`) begins so.
 const BASE64_MAGIC: &str = "AGFzbQ";
 
+/// The smallest inlined module taken for a wasm-bindgen output. Every
+/// wasm-bindgen module carries an allocator and its exports, several KB;
+/// smaller ones are probes (the hardened glue's runtime carries a module of
+/// about 80 bytes to test the engine), not outputs.
+const MIN_MODULE_BYTES: usize = 1024;
+
 pub(crate) fn scan(path: &std::path::Path, text: &str) -> FileFacts {
     let source_type = SourceType::from_path(path)
         .unwrap_or_default()
@@ -77,7 +83,7 @@ impl Visitor<'_, '_> {
             Some(at) if value.starts_with("data:") => &value[at + ";base64,".len()..],
             _ => value,
         };
-        if payload.len() < 64 || !payload.starts_with(BASE64_MAGIC) {
+        if payload.len() < MIN_MODULE_BYTES * 4 / 3 || !payload.starts_with(BASE64_MAGIC) {
             return;
         }
         // The span must cover the payload as written; escapes would make
@@ -109,7 +115,7 @@ impl<'a> Visit<'a> for Visitor<'_, '_> {
 
     fn visit_array_expression(&mut self, it: &ArrayExpression<'a>) {
         if let Some(bytes) = byte_array(it) {
-            if bytes.starts_with(b"\0asm") {
+            if bytes.len() >= MIN_MODULE_BYTES && bytes.starts_with(b"\0asm") {
                 self.facts.inline.push((
                     it.span.start as usize..it.span.end as usize,
                     InlineEncoding::ByteArray,
