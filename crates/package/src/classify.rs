@@ -238,6 +238,7 @@ impl Graph {
         let (stem, dir) = stem_and_dir(wasm);
         let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let has_glue = self.facts(file)?.has_glue;
+        let syntax_error = self.facts(file)?.syntax_error.clone();
         let mut output = Output {
             wasm: WasmSource::File(wasm.to_path_buf()),
             site: file.to_path_buf(),
@@ -256,6 +257,12 @@ impl Graph {
             format!("{stem}_bg.js"),
             format!("{stem}_bg.cjs"),
         ];
+        if let Some(error) = syntax_error {
+            output.shape = Shape::Unknown;
+            output.glue = Some(file.to_path_buf());
+            output.evidence = format!("`{name}` is not valid JavaScript: {error}");
+            return Ok(output);
+        }
         if !(beside && conventional_names.iter().any(|n| n == name)) {
             if has_glue {
                 output.shape = Shape::BundledGlue;

@@ -248,3 +248,102 @@ pub fn discover(root: &Path) -> Result<PackageMap, Error> {
         leftovers: leftovers.iter().map(|p| back(p)).collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// brotli-wasm 3.0.1 as published: `require` and `main` load the nodejs
+    /// output, `import` the web one, `browser` the bundler one.
+    #[test]
+    fn brotli_wasm_entry_points_load_one_output_each() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.cache/npm/brotli-wasm@3.0.1");
+        assert!(root.is_dir(), "run `cargo xtask npm-packages install`");
+        let map = discover(&root).expect("discover");
+        let loads = |condition: &str| -> Vec<(String, Shape)> {
+            let entry = map
+                .entry_points
+                .iter()
+                .find(|e| e.condition == condition)
+                .unwrap_or_else(|| panic!("no entry point {condition}"));
+            entry
+                .outputs
+                .iter()
+                .map(|&i| {
+                    let o = &map.outputs[i];
+                    let wasm = o
+                        .wasm
+                        .file()
+                        .strip_prefix(&root)
+                        .expect("inside")
+                        .display()
+                        .to_string();
+                    (wasm, o.shape)
+                })
+                .collect()
+        };
+        let node = vec![(
+            "pkg.node/brotli_wasm_bg.wasm".to_string(),
+            Shape::Conventional,
+        )];
+        assert_eq!(loads("main"), node);
+        assert_eq!(loads("exports[\".\"].require"), node);
+        assert_eq!(
+            loads("exports[\".\"].import"),
+            vec![(
+                "pkg.web/brotli_wasm_bg.wasm".to_string(),
+                Shape::Conventional
+            )]
+        );
+        let bundler = &map.outputs[map
+            .entry_points
+            .iter()
+            .find(|e| e.condition == "browser")
+            .expect("browser")
+            .outputs[0]];
+        assert_eq!(
+            bundler.glue.as_deref(),
+            Some(root.join("pkg.bundler/brotli_wasm_bg.js").as_path())
+        );
+        assert_eq!(
+            bundler.entry.as_deref(),
+            Some(root.join("pkg.bundler/brotli_wasm.js").as_path())
+        );
+        assert!(map.leftovers.is_empty(), "{:?}", map.leftovers);
+    }
+
+    #[test]
+    fn inline_base64_and_byte_arrays_are_found_by_decoding() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let wasm: Vec<u8> = b"\0asm\x01\0\0\0"
+            .iter()
+            .copied()
+            .chain((0..2000).map(|i| (i % 251) as u8))
+            .collect();
+        let b64 = encode_inline(&wasm, InlineEncoding::Base64);
+        let bytes = encode_inline(&wasm, InlineEncoding::ByteArray);
+        let holder = format!(
+            "module.exports = {{ a: 'data:application/wasm;base64,{b64}', b: {bytes} }};\n"
+        );
+        std::fs::write(dir.path().join("holder.js"), &holder).expect("write");
+        std::fs::write(dir.path().join("package.json"), r#"{"main":"holder.js"}"#).expect("write");
+        let map = discover(dir.path()).expect("discover");
+        let found: Vec<_> = map.entry_points[0]
+            .outputs
+            .iter()
+            .map(|&i| map.outputs[i].clone())
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        for output in found {
+            let WasmSource::Inline { span, encoding, .. } = &output.wasm else {
+                panic!("not inline: {output:?}");
+            };
+            assert_eq!(
+                decode_inline(&holder, span, *encoding).as_deref(),
+                Ok(&wasm[..])
+            );
+            // No glue loads it: nothing can be hardened, and it says so.
+            assert_eq!(output.shape, Shape::Unknown);
+        }
+    }
+}

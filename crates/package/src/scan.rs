@@ -58,7 +58,10 @@ pub(crate) fn scan(path: &std::path::Path, text: &str) -> FileFacts {
         ..FileFacts::default()
     };
     if let Some(error) = parsed.diagnostics.errors().next() {
+        // Still say which wasm it names, so the output is found and refused
+        // by name rather than missed.
         facts.syntax_error = Some(error.to_string());
+        facts.wasm_names = quoted_wasm_names(text);
         return facts;
     }
     let mut visitor = Visitor {
@@ -188,4 +191,25 @@ pub(crate) fn byte_array(array: &ArrayExpression) -> Option<Vec<u8>> {
             _ => None,
         })
         .collect()
+}
+
+/// `'…x.wasm'`, `"…x.wasm"` and `` `…x.wasm` `` in text that does not parse.
+fn quoted_wasm_names(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for (end, _) in text.match_indices(".wasm") {
+        let after = end + ".wasm".len();
+        let Some(quote) = text[after..].chars().next() else {
+            continue;
+        };
+        if !matches!(quote, '\'' | '"' | '`') {
+            continue;
+        }
+        if let Some(start) = text[..end].rfind(quote) {
+            let name = &text[start + 1..after];
+            if !name.contains('\n') {
+                names.push(name.trim_start_matches("${__dirname}").to_string());
+            }
+        }
+    }
+    names
 }

@@ -1,0 +1,242 @@
+//! npm packages: outputs found from what the entry points load, each judged
+//! on its own. Packages are assembled at test time from the committed real
+//! fixture outputs, or copied from the real npm packages in `.cache/npm`, and
+//! the results are loaded through their entry points with real Node.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use wasm_recover_model::names::GLUE_MARKER;
+use wasm_recover_test_support as support;
+
+const BUILD: &str = "0.2.130-abort";
+
+fn run(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wasm-recover"))
+        .args(args)
+        .output()
+        .expect("run wasm-recover")
+}
+
+fn text(out: &[u8]) -> String {
+    String::from_utf8_lossy(out).into_owned()
+}
+
+fn copy_target(target: &str, to: &Path) {
+    support::copy_dir(&support::fixtures_dir().join(BUILD).join(target), to).expect("copy");
+}
+
+fn hardened(glue: &Path) -> bool {
+    std::fs::read_to_string(glue)
+        .expect("read glue")
+        .starts_with(GLUE_MARKER)
+}
+
+/// Runs `script` (an ES module) with Node 26 in `dir`; returns its stdout.
+fn node(dir: &Path, script: &str) -> String {
+    let node = support::require_engine("node-26").expect("node");
+    let file = dir.join("probe.mjs");
+    std::fs::write(&file, script).expect("write probe");
+    let out = Command::new(node)
+        .arg(&file)
+        .current_dir(dir)
+        .output()
+        .expect("node");
+    assert!(out.status.success(), "node failed: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn exports_conditions_harden_what_require_and_import_load() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pkg = tmp.path().join("node_modules/example");
+    copy_target("nodejs", &pkg.join("nodejs"));
+    copy_target("web", &pkg.join("web"));
+    std::fs::write(
+        pkg.join("package.json"),
+        r#"{"name":"example","exports":{".":{"require":"./nodejs/recover_fixture.js","import":"./web/recover_fixture.js"}}}"#,
+    )
+    .expect("write package.json");
+    let check = run(&["--check".as_ref(), pkg.as_os_str()]);
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check.stderr));
+    let out = run(&[pkg.as_os_str()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    assert!(summary.contains("exports[\".\"].require"), "{summary}");
+    assert!(summary.contains("exports[\".\"].import"), "{summary}");
+    assert!(hardened(&pkg.join("nodejs/recover_fixture.js")));
+    assert!(hardened(&pkg.join("web/recover_fixture.js")));
+    let probe = node(
+        tmp.path(),
+        r#"
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+const required = createRequire(import.meta.url)("example");
+const imported = await import("example");
+imported.initSync({ module: readFileSync("node_modules/example/web/recover_fixture_bg.wasm") });
+for (const m of [required, imported]) {
+  console.log(typeof m.set_on_abort, typeof m.__wbg_reset_state, m.add(2, 3));
+}
+"#,
+    );
+    assert_eq!(probe, "function function 5\nfunction function 5\n");
+    let again = run(&["--check".as_ref(), pkg.as_os_str()]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
+}
+
+#[test]
+fn a_leftover_split_glue_beside_the_loaded_one_is_left_alone() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pkg = tmp.path().join("node_modules/example");
+    copy_target("nodejs", &pkg.join("pkg"));
+    // The bundler target's `x_bg.js`, left over from another build: the
+    // file names alone would pick it as the glue.
+    let leftover = pkg.join("pkg/recover_fixture_bg.js");
+    std::fs::copy(
+        support::fixtures_dir()
+            .join(BUILD)
+            .join("bundler/recover_fixture_bg.js"),
+        &leftover,
+    )
+    .expect("copy leftover");
+    let before = std::fs::read(&leftover).expect("read");
+    std::fs::write(
+        pkg.join("package.json"),
+        r#"{"name":"example","main":"pkg/recover_fixture.js"}"#,
+    )
+    .expect("write package.json");
+    let out = run(&[pkg.as_os_str()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(hardened(&pkg.join("pkg/recover_fixture.js")));
+    assert_eq!(std::fs::read(&leftover).expect("read"), before);
+    let probe = node(
+        tmp.path(),
+        r#"
+import { createRequire } from "node:module";
+const m = createRequire(import.meta.url)("example");
+console.log(typeof m.set_on_abort, m.add(1, 1));
+"#,
+    );
+    assert_eq!(probe, "function 2\n");
+}
+
+#[test]
+fn a_refused_output_is_named_and_the_other_is_still_hardened() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pkg = tmp.path().join("node_modules/example");
+    copy_target("nodejs", &pkg.join("good"));
+    copy_target("nodejs", &pkg.join("bad"));
+    let bad = pkg.join("bad/recover_fixture.js");
+    let mut broken = std::fs::read_to_string(&bad).expect("read");
+    broken.push_str("\nfunction (\n");
+    std::fs::write(&bad, &broken).expect("write");
+    let bad_wasm = std::fs::read(pkg.join("bad/recover_fixture_bg.wasm")).expect("read");
+    std::fs::write(
+        pkg.join("package.json"),
+        r#"{"name":"example","exports":{".":"./good/recover_fixture.js","./bad":"./bad/recover_fixture.js"}}"#,
+    )
+    .expect("write package.json");
+    let check = run(&["--check".as_ref(), pkg.as_os_str()]);
+    assert_eq!(check.status.code(), Some(2), "{}", text(&check.stdout));
+    let out = run(&[pkg.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("bad/recover_fixture")
+            && stderr.contains("refused")
+            && stderr.contains("not valid JavaScript"),
+        "{stderr}"
+    );
+    assert!(hardened(&pkg.join("good/recover_fixture.js")));
+    assert_eq!(std::fs::read_to_string(&bad).expect("read"), broken);
+    assert_eq!(
+        std::fs::read(pkg.join("bad/recover_fixture_bg.wasm")).expect("read"),
+        bad_wasm
+    );
+    let probe = node(
+        tmp.path(),
+        r#"
+import { createRequire } from "node:module";
+const m = createRequire(import.meta.url)("example");
+console.log(typeof m.set_on_abort, m.add(20, 22));
+"#,
+    );
+    assert_eq!(probe, "function 42\n");
+    // --fail-fast: the same refusal stops the run and nothing is written.
+    let (_tmp2, copy) = {
+        let tmp2 = tempfile::tempdir().expect("tempdir");
+        let copy = tmp2.path().join("example");
+        support::copy_dir(&pkg, &copy).expect("copy");
+        std::fs::write(
+            copy.join("good/recover_fixture.js"),
+            std::fs::read(
+                support::fixtures_dir()
+                    .join(BUILD)
+                    .join("nodejs/recover_fixture.js"),
+            )
+            .expect("read"),
+        )
+        .expect("write");
+        (tmp2, copy)
+    };
+    let fast = run(&["--fail-fast".as_ref(), copy.as_os_str()]);
+    assert_eq!(fast.status.code(), Some(2));
+    assert!(!hardened(&copy.join("good/recover_fixture.js")));
+}
+
+/// `@automerge/automerge` 3.5.0 ships its wasm as a file, as base64 in JS
+/// (the `import` entry outside Node) and inside esbuild bundles (`require`).
+#[test]
+fn automerge_base64_copy_is_hardened_in_place_and_bundles_are_refused() {
+    let source = support::project_root().join(".cache/npm/@automerge/automerge@3.5.0");
+    assert!(source.is_dir(), "run `cargo xtask npm-packages install`");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pkg = tmp.path().join("node_modules/@automerge/automerge");
+    support::copy_dir(&source, &pkg).expect("copy");
+    let holder = pkg.join("dist/mjs/wasm_bindgen_output/web/automerge_wasm_bg_base64.js");
+    let original = std::fs::read_to_string(&holder).expect("read");
+    let bundle = pkg.join("dist/cjs/fullfat_node.cjs");
+    let bundle_before = std::fs::read(&bundle).expect("read");
+
+    let out = run(&[pkg.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("fullfat_node.cjs") && stderr.contains("glue bundled into a larger file"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&bundle).expect("read"), bundle_before);
+
+    // The literal is replaced, quotes and the rest of the file byte for byte.
+    let rewritten = std::fs::read_to_string(&holder).expect("read");
+    let prefix = "export const automergeWasmBase64 = \"";
+    assert!(original.starts_with(prefix) && rewritten.starts_with(prefix));
+    let tail = |s: &str| s[s.rfind('"').expect("quote")..].to_string();
+    assert_eq!(tail(&rewritten), tail(&original));
+    let payload = &rewritten[prefix.len()..rewritten.rfind('"').expect("quote")];
+    assert_ne!(
+        payload,
+        &original[prefix.len()..original.rfind('"').expect("quote")]
+    );
+
+    let probe = node(
+        tmp.path(),
+        r#"
+import * as glue from "./node_modules/@automerge/automerge/dist/mjs/wasm_bindgen_output/web/index.js";
+import * as viaBase64 from "./node_modules/@automerge/automerge/dist/mjs/entrypoints/fullfat_base64.js";
+import * as viaRoot from "@automerge/automerge";
+const probe = new TextDecoder("latin1").decode(Uint8Array.from(atob((await import("./node_modules/@automerge/automerge/dist/mjs/wasm_bindgen_output/web/automerge_wasm_bg_base64.js")).automergeWasmBase64), c => c.charCodeAt(0)));
+console.log(typeof glue.set_on_abort, probe.includes("wasm-recover"));
+for (const A of [viaBase64, viaRoot]) {
+  let doc = A.from({ n: 1 });
+  doc = A.change(doc, d => { d.n = 2; });
+  console.log(doc.n, A.save(doc).length > 0);
+}
+"#,
+    );
+    assert_eq!(probe, "function true\n2 true\n2 true\n");
+    // `import` of the root under Node loads the nodejs glue (`.cjs`).
+    assert!(hardened(
+        &pkg.join("dist/mjs/wasm_bindgen_output/nodejs/automerge_wasm.cjs")
+    ));
+}
