@@ -240,3 +240,84 @@ for (const A of [viaBase64, viaRoot]) {
         &pkg.join("dist/mjs/wasm_bindgen_output/nodejs/automerge_wasm.cjs")
     ));
 }
+
+/// The bundler glue converted to CommonJS by a package's own build, as some
+/// packages ship it for `require`: `x.cjs` requires `x_bg.cjs` and
+/// instantiates the wasm itself. It is refused, never reported hardened.
+#[test]
+fn a_commonjs_conversion_of_bundler_glue_is_refused_untouched() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pkg = tmp.path().join("node_modules/example");
+    let dist = pkg.join("dist");
+    std::fs::create_dir_all(&dist).expect("mkdir");
+    let bundler = support::fixtures_dir().join(BUILD).join("bundler");
+    std::fs::copy(
+        bundler.join("recover_fixture_bg.wasm"),
+        dist.join("recover_fixture_bg.wasm"),
+    )
+    .expect("copy");
+    let esm = std::fs::read_to_string(bundler.join("recover_fixture_bg.js")).expect("read");
+    let mut names = Vec::new();
+    let mut cjs = String::new();
+    for line in esm.lines() {
+        let line = match line.strip_prefix("export ") {
+            Some(rest) => {
+                let name = rest.split(['(', ' ', '{']).nth(1).expect("exported name");
+                names.push(name.to_string());
+                rest
+            }
+            None => line,
+        };
+        cjs.push_str(line);
+        cjs.push('\n');
+    }
+    cjs.push_str(&format!("module.exports = {{ {} }};\n", names.join(", ")));
+    std::fs::write(dist.join("recover_fixture_bg.cjs"), &cjs).expect("write");
+    let loader = r#"const bg = require("./recover_fixture_bg.cjs");
+const bytes = require("fs").readFileSync(require("path").join(__dirname, "recover_fixture_bg.wasm"));
+const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { "./recover_fixture_bg.js": bg });
+bg.__wbg_set_wasm(instance.exports);
+instance.exports.__wbindgen_start();
+module.exports = bg;
+"#;
+    std::fs::write(dist.join("recover_fixture.cjs"), loader).expect("write");
+    std::fs::write(
+        pkg.join("package.json"),
+        r#"{"name":"example","exports":{"require":"./dist/recover_fixture.cjs"}}"#,
+    )
+    .expect("write package.json");
+    let probe = r#"
+import { createRequire } from "node:module";
+const m = createRequire(import.meta.url)("example");
+console.log(typeof m.set_on_abort, m.add(3, 4));
+"#;
+    assert_eq!(
+        node(tmp.path(), probe),
+        "undefined 7\n",
+        "the conversion works before"
+    );
+
+    let check = run(&["--check".as_ref(), pkg.as_os_str()]);
+    assert_eq!(check.status.code(), Some(2), "{}", text(&check.stdout));
+    let out = run(&[pkg.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(".cjs conversion of bundler glue") && stderr.contains("recover_fixture"),
+        "{stderr}"
+    );
+    assert!(
+        !text(&out.stdout).contains(": hardened"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dist.join("recover_fixture_bg.cjs")).expect("read"),
+        cjs
+    );
+    assert_eq!(
+        std::fs::read_to_string(dist.join("recover_fixture.cjs")).expect("read"),
+        loader
+    );
+    assert_eq!(node(tmp.path(), probe), "undefined 7\n");
+}
