@@ -64,21 +64,21 @@ pub(crate) fn package_output(output: &wasm_recover_package::Output) -> Result<Ou
         Shape::Conventional | Shape::CjsOfBundler | Shape::Base64Inlined => {}
         Shape::BundledGlue => {
             return Err(format!(
-                "{}: {}; rewriting glue inside a bundle is not supported",
-                output.shape, output.evidence
+                "{}; rewriting glue inside a bundle is not supported",
+                output.evidence
             ))
         }
         Shape::CustomLoader | Shape::Unknown => {
             return Err(format!(
-                "{}: {}; only wasm-bindgen's own loaders are understood",
-                output.shape, output.evidence
+                "{}; only wasm-bindgen's own loaders are understood",
+                output.evidence
             ))
         }
     }
     let glue = output
         .glue
         .clone()
-        .ok_or_else(|| format!("{}: no glue found ({})", output.shape, output.evidence))?;
+        .ok_or_else(|| format!("no glue found ({})", output.evidence))?;
     let (wasm, inline) = match &output.wasm {
         WasmSource::File(path) => (path.clone(), None),
         WasmSource::Inline {
