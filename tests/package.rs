@@ -100,6 +100,9 @@ fn a_leftover_split_glue_beside_the_loaded_one_is_left_alone() {
     )
     .expect("copy leftover");
     let before = std::fs::read(&leftover).expect("read");
+    // And a whole output of another target that nothing loads.
+    copy_target("web", &pkg.join("old"));
+    let old_glue = std::fs::read(pkg.join("old/recover_fixture.js")).expect("read");
     std::fs::write(
         pkg.join("package.json"),
         r#"{"name":"example","main":"pkg/recover_fixture.js"}"#,
@@ -109,6 +112,15 @@ fn a_leftover_split_glue_beside_the_loaded_one_is_left_alone() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(hardened(&pkg.join("pkg/recover_fixture.js")));
     assert_eq!(std::fs::read(&leftover).expect("read"), before);
+    assert_eq!(
+        std::fs::read(pkg.join("old/recover_fixture.js")).expect("read"),
+        old_glue
+    );
+    let summary = text(&out.stdout);
+    assert!(
+        summary.contains("old/recover_fixture_bg.wasm: loaded by no entry point, left alone"),
+        "{summary}"
+    );
     let probe = node(
         tmp.path(),
         r#"
@@ -320,4 +332,37 @@ console.log(typeof m.set_on_abort, m.add(3, 4));
         loader
     );
     assert_eq!(node(tmp.path(), probe), "undefined 7\n");
+}
+
+/// A loader that picks its output with a computed `require`: what it loads
+/// cannot be followed, so the wasm it may load is not called "left alone".
+#[test]
+fn a_wasm_that_a_computed_require_may_load_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pkg = tmp.path().join("node_modules/example");
+    copy_target("nodejs", &pkg.join("node"));
+    std::fs::write(
+        pkg.join("index.js"),
+        "module.exports = require(`./${process.release.name}/recover_fixture.js`);\n",
+    )
+    .expect("write loader");
+    std::fs::write(
+        pkg.join("package.json"),
+        r#"{"name":"example","main":"index.js"}"#,
+    )
+    .expect("write package.json");
+    let glue = std::fs::read(pkg.join("node/recover_fixture.js")).expect("read");
+    let check = run(&["--check".as_ref(), pkg.as_os_str()]);
+    assert_eq!(check.status.code(), Some(2), "{}", text(&check.stdout));
+    let out = run(&[pkg.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("node/recover_fixture_bg.wasm") && stderr.contains("index.js:1"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(pkg.join("node/recover_fixture.js")).expect("read"),
+        glue
+    );
 }

@@ -214,11 +214,37 @@ impl Run<'_> {
                     .push(format!("    {} ({}): {state}", output.wasm, output.shape));
             }
         }
+        // A wasm file no entry point is seen to load may still be loaded
+        // through a specifier computed at run time: then nothing says whether
+        // Node loads it, and it is not reported as safely left alone.
+        let computed: Vec<String> = map
+            .entry_points
+            .iter()
+            .flat_map(|e| {
+                e.computed
+                    .iter()
+                    .map(move |(file, line)| format!("{}:{line} ({})", file.display(), e.condition))
+            })
+            .collect();
         for leftover in &map.leftovers {
-            self.summaries.push(format!(
-                "  {}: loaded by no entry point, left alone",
-                leftover.display()
-            ));
+            if let Some(first) = computed.first() {
+                let line = format!(
+                    "`{}`: refused (unknown): loaded by no entry point that can be followed, but {} require()/import() with a computed specifier may load it, first at {first}",
+                    leftover.display(),
+                    computed.len()
+                );
+                if args.fail_fast {
+                    anyhow::bail!("{line}");
+                }
+                eprintln!("error: {line}");
+                self.summaries.push(line);
+                self.refused += 1;
+            } else {
+                self.summaries.push(format!(
+                    "  {}: loaded by no entry point, left alone",
+                    leftover.display()
+                ));
+            }
         }
         Ok(())
     }
@@ -266,14 +292,13 @@ impl Writes {
                 ));
             }
         }
-        if let Some((path, at, _)) = &inline {
+        if let Some((path, _, _)) = &inline {
             if self.files.contains_key(path) {
                 return Err(format!(
                     "`{}` holds an inline module and is rewritten whole by another output",
                     path.display()
                 ));
             }
-            let _ = at;
         }
         self.files.extend(whole);
         if let Some((path, at, wasm)) = inline {

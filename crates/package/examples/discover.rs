@@ -15,6 +15,9 @@ fn main() {
                     Ok(file) => println!("{} -> {}", entry.condition, file.display()),
                     Err(why) => println!("{} -> (none: {why})", entry.condition),
                 }
+                for (file, line) in &entry.computed {
+                    println!("    computed specifier at {}:{line}", file.display());
+                }
                 for &index in &entry.outputs {
                     let output = &map.outputs[index];
                     println!(

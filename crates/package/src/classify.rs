@@ -99,12 +99,13 @@ impl Graph {
         inside.then_some(resolved)
     }
 
-    /// Every output reachable from `entry` under `conditions`; records them.
+    /// Every output reachable from `entry` under `conditions` (recorded),
+    /// and the computed specifiers met on the way (file, line).
     pub(crate) fn outputs_from(
         &mut self,
         entry: &Path,
         conditions: &[String],
-    ) -> Result<Vec<usize>, Error> {
+    ) -> Result<(Vec<usize>, Vec<(PathBuf, usize)>), Error> {
         let mut found = BTreeSet::new();
         if entry.extension().is_some_and(|e| e == "wasm") {
             let output = Output {
@@ -118,10 +119,10 @@ impl Graph {
                 evidence: "package.json exports the .wasm file itself: which glue instantiates it is the importer's choice".to_string(),
             };
             found.insert(self.record(output));
-            return Ok(found.into_iter().collect());
+            return Ok((found.into_iter().collect(), Vec::new()));
         }
         if !is_script(entry) {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         }
         // Breadth first over the files inside the package; `importers`
         // remembers who loaded each file, to find the glue an inlined
@@ -143,12 +144,16 @@ impl Graph {
                 }
             }
         }
+        let mut computed = Vec::new();
         for file in order {
             for output in self.sites(&file, &edges)? {
                 found.insert(self.record(output));
             }
+            for &line in &self.facts(&file)?.computed {
+                computed.push((file.clone(), line));
+            }
         }
-        Ok(found.into_iter().collect())
+        Ok((found.into_iter().collect(), computed))
     }
 
     /// Adds `output` unless the same source is already recorded with the

@@ -62,6 +62,9 @@ pub struct EntryPoint {
     pub file: Result<PathBuf, String>,
     /// Indices into [`PackageMap::outputs`] of what loading it instantiates.
     pub outputs: Vec<usize>,
+    /// `require(…)`/`import(…)` calls with a computed specifier in the files
+    /// it loads (file, line): what they load is not known.
+    pub computed: Vec<(PathBuf, usize)>,
 }
 
 /// One instantiation of a wasm module: where the bytes come from and the
@@ -197,14 +200,15 @@ pub fn discover(root: &Path) -> Result<PackageMap, Error> {
         if file.is_err() && declared.is_node_default() {
             continue;
         }
-        let outputs = match &file {
+        let (outputs, computed) = match &file {
             Ok(file) => graph.outputs_from(file, &declared.conditions)?,
-            Err(_) => Vec::new(),
+            Err(_) => (Vec::new(), Vec::new()),
         };
         entry_points.push(EntryPoint {
             condition: declared.condition,
             file,
             outputs,
+            computed,
         });
     }
     let (outputs, leftovers) = graph.finish()?;
@@ -218,6 +222,7 @@ pub fn discover(root: &Path) -> Result<PackageMap, Error> {
             .into_iter()
             .map(|e| EntryPoint {
                 file: e.file.map(|f| back(&f)),
+                computed: e.computed.iter().map(|(f, l)| (back(f), *l)).collect(),
                 ..e
             })
             .collect(),

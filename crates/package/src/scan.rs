@@ -34,6 +34,9 @@ pub(crate) struct FileFacts {
     pub(crate) inline: Vec<(Range<usize>, InlineEncoding)>,
     /// The file mentions wasm-bindgen's own names (`__wbindgen_…`, `__wbg_…`).
     pub(crate) has_glue: bool,
+    /// Line numbers of `require(…)`/`import(…)` whose specifier is computed:
+    /// what they load cannot be known from the text.
+    pub(crate) computed: Vec<usize>,
     /// The parser's first error, if the file is not valid JavaScript.
     pub(crate) syntax_error: Option<String>,
 }
@@ -78,6 +81,11 @@ struct Visitor<'t, 'f> {
 }
 
 impl Visitor<'_, '_> {
+    fn computed(&mut self, offset: u32) {
+        let line = self.text[..offset as usize].matches('\n').count() + 1;
+        self.facts.computed.push(line);
+    }
+
     fn literal(&mut self, value: &str, raw_span: Range<usize>) {
         if value.ends_with(".wasm") {
             self.facts.wasm_names.push(value.to_string());
@@ -155,6 +163,8 @@ impl<'a> Visit<'a> for Visitor<'_, '_> {
             self.facts
                 .imports
                 .push((source.value.to_string(), ImportKind::Import));
+        } else {
+            self.computed(it.span.start);
         }
         walk::walk_import_expression(self, it);
     }
@@ -162,10 +172,20 @@ impl<'a> Visit<'a> for Visitor<'_, '_> {
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         if let Expression::Identifier(callee) = &it.callee {
             if callee.name == "require" && it.arguments.len() == 1 {
-                if let Some(Argument::StringLiteral(source)) = it.arguments.first() {
-                    self.facts
+                match it.arguments.first() {
+                    Some(Argument::StringLiteral(source)) => self
+                        .facts
                         .imports
-                        .push((source.value.to_string(), ImportKind::Require));
+                        .push((source.value.to_string(), ImportKind::Require)),
+                    // `require(`x${y}`)` with no substitution is a literal too.
+                    Some(Argument::TemplateLiteral(t)) if t.expressions.is_empty() => {
+                        if let Some(quasi) = t.quasis.first() {
+                            self.facts
+                                .imports
+                                .push((quasi.value.raw.to_string(), ImportKind::Require));
+                        }
+                    }
+                    _ => self.computed(it.span.start),
                 }
             }
         }
