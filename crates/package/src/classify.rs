@@ -10,6 +10,9 @@ use crate::error::Error;
 use crate::scan::{self, FileFacts, ImportKind};
 use crate::{Output, Shape, WasmSource};
 
+/// A `require(…)`/`import(…)` with a computed specifier: file and line.
+pub(crate) type Computed = (PathBuf, usize);
+
 pub(crate) struct Graph {
     root: PathBuf,
     facts: HashMap<PathBuf, FileFacts>,
@@ -105,7 +108,7 @@ impl Graph {
         &mut self,
         entry: &Path,
         conditions: &[String],
-    ) -> Result<(Vec<usize>, Vec<(PathBuf, usize)>), Error> {
+    ) -> Result<(Vec<usize>, Vec<Computed>), Error> {
         let mut found = BTreeSet::new();
         if entry.extension().is_some_and(|e| e == "wasm") {
             let output = Output {
