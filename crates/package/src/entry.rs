@@ -184,3 +184,52 @@ impl Declared {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(json: &str) -> Vec<(String, Vec<String>)> {
+        let manifest = Manifest {
+            json: serde_json::from_str(json).expect("json"),
+        };
+        manifest
+            .entry_points()
+            .into_iter()
+            .map(|d| (d.condition, d.conditions))
+            .collect()
+    }
+
+    #[test]
+    fn every_condition_leaf_is_an_entry_point_in_declaration_order() {
+        let found = names(
+            r#"{"main":"a.js","browser":{"./a.js":"./b.js","./c.js":false},
+                "exports":{".":{"types":"./x.d.ts","node":{"require":"./n.cjs","import":"./n.mjs"},
+                "edge-light":"./e.js","default":["./d.js","./d2.js"]},"./sub":null,"./s":"./s.js"}}"#,
+        );
+        let conditions: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(
+            conditions,
+            [
+                "main",
+                "browser[\"./a.js\"]",
+                "exports[\".\"].node.require",
+                "exports[\".\"].node.import",
+                "exports[\".\"][\"edge-light\"]",
+                "exports[\".\"].default[0]",
+                "exports[\".\"].default[1]",
+                "exports[\"./s\"]",
+            ]
+        );
+        assert_eq!(found[2].1, ["node", "require"]);
+    }
+
+    #[test]
+    fn a_string_exports_is_the_root_and_nothing_declared_means_index_js() {
+        let found = names(r#"{"exports":"./x.js"}"#);
+        assert_eq!(found, [("exports[\".\"]".to_string(), Vec::new())]);
+        let found = names(r#"{"name":"x"}"#);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].0.starts_with("main ("));
+    }
+}

@@ -35,7 +35,7 @@ pub struct PackageMap {
     /// The package directory (the one holding `package.json`).
     pub root: PathBuf,
     /// Every entry point `package.json` declares: `main`, `module`,
-    /// `browser`, then each leaf of `exports` (keys in sorted order).
+    /// `browser`, then each leaf of `exports`, in declaration order.
     pub entry_points: Vec<EntryPoint>,
     /// Every output some entry point loads; [`EntryPoint::outputs`] indexes it.
     pub outputs: Vec<Output>,
