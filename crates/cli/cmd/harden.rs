@@ -171,10 +171,19 @@ impl Run<'_> {
 
     /// Every output a package's entry points load, each judged on its own.
     fn package(&mut self, root: &Path, map: &PackageMap, args: &Args) -> Result<()> {
-        let mut verdicts = Vec::new();
-        for output in &map.outputs {
-            let judged = locate::package_output(output).and_then(|files| {
+        let mut results: Vec<Judged> = map
+            .outputs
+            .iter()
+            .map(|output| {
+                let files = locate::package_output(output)?;
                 let outcome = self.output(&files).map_err(|e| format!("{e:#}"))?;
+                Ok((files, outcome))
+            })
+            .collect();
+        refuse_together(map, &mut results);
+        let mut verdicts = Vec::new();
+        for (output, result) in map.outputs.iter().zip(results) {
+            let judged = result.and_then(|(files, outcome)| {
                 self.accept(root, &files, outcome, args.out_dir.as_deref())
             });
             let verdict = match judged {
@@ -247,6 +256,79 @@ impl Run<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// One package output: its files and what became of it, or why it is refused.
+type Judged = std::result::Result<(OutputFiles, Outcome), String>;
+
+/// Outputs that share a file (a glue loaded with the wasm file and with an
+/// inlined copy; a wasm file a custom loader also reads) stand or fall
+/// together: hardening one and refusing the other would leave a hardened
+/// glue with an unhardened module, or the reverse. The same holds when two
+/// of them would write one file with different contents.
+fn refuse_together(map: &PackageMap, results: &mut [Judged]) {
+    let touched: Vec<Vec<&Path>> = map
+        .outputs
+        .iter()
+        .map(|o| {
+            let mut files = vec![o.wasm.file()];
+            files.extend(o.glue.as_deref());
+            files.extend(o.entry.as_deref());
+            files.extend(o.glue_copies.iter().map(PathBuf::as_path));
+            files
+        })
+        .collect();
+    // Groups by shared files: each output joins the first group it shares one with.
+    let mut group: Vec<usize> = (0..touched.len()).collect();
+    for i in 0..touched.len() {
+        for j in 0..i {
+            if touched[i].iter().any(|f| touched[j].contains(f)) {
+                let (from, to) = (group[i], group[j]);
+                for g in group.iter_mut() {
+                    if *g == from {
+                        *g = to;
+                    }
+                }
+            }
+        }
+    }
+    let groups: std::collections::BTreeSet<usize> = group.iter().copied().collect();
+    for g in groups {
+        let members: Vec<usize> = (0..group.len()).filter(|&i| group[i] == g).collect();
+        let mut reason = members.iter().find_map(|&i| {
+            results[i].as_ref().err().map(|_| {
+                format!(
+                    "it shares files with `{}` ({}, loaded from `{}`), which is refused; one cannot be hardened without the other",
+                    map.outputs[i].wasm,
+                    map.outputs[i].shape,
+                    map.outputs[i].site.display()
+                )
+            })
+        });
+        let mut written: std::collections::BTreeMap<&Path, &[u8]> = Default::default();
+        for &i in &members {
+            if let Ok((_, Outcome::Hardened(files, _))) = &results[i] {
+                for (path, contents) in files {
+                    match written.insert(path, contents) {
+                        Some(other) if other != contents.as_slice() && reason.is_none() => {
+                            reason = Some(format!(
+                                "`{}` would be hardened differently for another module it is loaded with",
+                                path.display()
+                            ));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        if let Some(reason) = reason {
+            for &i in &members {
+                if results[i].is_ok() {
+                    results[i] = Err(reason.clone());
+                }
+            }
+        }
     }
 }
 
