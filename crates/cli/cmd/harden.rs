@@ -1,5 +1,8 @@
 //! Hardening (and `--check`): read every output, decide, rewrite, then write
-//! all results at once, so a bad input anywhere leaves every file untouched.
+//! all results at once. In an output directory or for a `.wasm` path, a bad
+//! input anywhere leaves every file untouched. In an npm package each output
+//! (with those it shares files with) is judged on its own: the refused ones
+//! are named and left untouched, the others written, and the run exits 2.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
