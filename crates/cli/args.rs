@@ -61,6 +61,12 @@ pub(crate) struct Args {
     #[arg(long, value_name = "FILE")]
     pub(crate) manifest_path: Option<PathBuf>,
 
+    /// In an npm package, stop at the first output that cannot be hardened
+    /// and write nothing. Default: harden every other output, report each
+    /// refusal, exit 2.
+    #[arg(long)]
+    pub(crate) fail_fast: bool,
+
     /// List the wasm passes in the order they run, and exit.
     #[arg(long)]
     pub(crate) list_passes: bool,

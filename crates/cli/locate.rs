@@ -1,14 +1,37 @@
-//! Finding wasm-bindgen outputs on disk: from a directory (an output dir or a
-//! whole npm package), or from a `.wasm` file with its glue beside it.
+//! Finding wasm-bindgen outputs on disk: from an npm package (what its entry
+//! points load, by `wasm-recover-package`), from a directory without
+//! `package.json` (every `*_bg.wasm` with its glue beside it), or from a
+//! `.wasm` file with its glue beside it.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use wasm_recover_package::{InlineEncoding, PackageMap, Shape, WasmSource};
+
+/// What a path holds.
+pub(crate) enum Located {
+    /// A wasm-bindgen output directory or a `_bg.wasm` file: every output,
+    /// judged all together (one bad output stops the run).
+    Outputs(Vec<OutputFiles>),
+    /// An npm package: what its entry points load, each output judged on its own.
+    Package(Box<PackageMap>),
+}
+
+/// Where an inlined module sits in the file named by [`OutputFiles::wasm`].
+#[derive(Debug, Clone)]
+pub(crate) struct Inline {
+    pub(crate) span: Range<usize>,
+    pub(crate) encoding: InlineEncoding,
+}
 
 /// The files of one wasm-bindgen output.
 #[derive(Debug, Clone)]
 pub(crate) struct OutputFiles {
+    /// The `.wasm` file, or the JS file holding an inlined copy.
     pub(crate) wasm: PathBuf,
+    /// Set when the module is inlined in `wasm` (a JS file).
+    pub(crate) inline: Option<Inline>,
     /// The file that holds the glue's state (`x.js`, or `x_bg.js` for split targets).
     pub(crate) glue: PathBuf,
     /// The entry `x.js` of split targets (`bundler`, `experimental-nodejs-module`).
@@ -20,7 +43,67 @@ pub(crate) struct OutputFiles {
     pub(crate) dts: Option<PathBuf>,
 }
 
-/// Every output under `path`.
+/// What `path` holds: a package is read from its entry points; a package
+/// whose `package.json` declares none (nor has an `index.js`) is searched like
+/// an output directory.
+pub(crate) fn locate(path: &Path) -> Result<Located> {
+    if path.join("package.json").is_file() {
+        let map = wasm_recover_package::discover(path)
+            .with_context(|| format!("cannot read the package `{}`", path.display()))?;
+        if !map.declares_nothing() {
+            return Ok(Located::Package(Box::new(map)));
+        }
+    }
+    find(path).map(Located::Outputs)
+}
+
+/// The files of a package output the CLI can try to harden, or why it is
+/// refused without trying: only the shapes whose every file is known.
+pub(crate) fn package_output(output: &wasm_recover_package::Output) -> Result<OutputFiles, String> {
+    match output.shape {
+        Shape::Conventional | Shape::CjsOfBundler | Shape::Base64Inlined => {}
+        Shape::BundledGlue => {
+            return Err(format!(
+                "{}; rewriting glue inside a bundle is not supported",
+                output.evidence
+            ))
+        }
+        Shape::CustomLoader | Shape::Unknown => {
+            return Err(format!(
+                "{}; only wasm-bindgen's own loaders are understood",
+                output.evidence
+            ))
+        }
+    }
+    let glue = output
+        .glue
+        .clone()
+        .ok_or_else(|| format!("no glue found ({})", output.evidence))?;
+    let (wasm, inline) = match &output.wasm {
+        WasmSource::File(path) => (path.clone(), None),
+        WasmSource::Inline {
+            file,
+            span,
+            encoding,
+        } => (
+            file.clone(),
+            Some(Inline {
+                span: span.clone(),
+                encoding: *encoding,
+            }),
+        ),
+    };
+    Ok(OutputFiles {
+        wasm,
+        inline,
+        glue,
+        entry: output.entry.clone(),
+        glue_copies: output.glue_copies.clone(),
+        dts: output.dts.clone(),
+    })
+}
+
+/// Every output under `path`, by file names alone.
 pub(crate) fn find(path: &Path) -> Result<Vec<OutputFiles>> {
     let meta =
         std::fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
@@ -96,6 +179,7 @@ fn beside(wasm: &Path) -> Result<OutputFiles> {
     let dts = dir.join(format!("{stem}.d.ts"));
     Ok(OutputFiles {
         wasm: wasm.to_path_buf(),
+        inline: None,
         glue,
         entry,
         glue_copies,

@@ -1,5 +1,8 @@
 //! Hardening (and `--check`): read every output, decide, rewrite, then write
-//! all results at once, so a bad input anywhere leaves every file untouched.
+//! all results at once. In an output directory or for a `.wasm` path, a bad
+//! input anywhere leaves every file untouched. In an npm package each output
+//! (with those it shares files with) is judged on its own: the refused ones
+//! are named and left untouched, the others written, and the run exits 2.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,9 +12,10 @@ use wasm_recover_model::{BindgenOutput, Location, Options, Plan};
 
 use crate::args::Args;
 use crate::config::{self, EhArg};
-use crate::locate::{self, OutputFiles};
+use crate::locate::{self, Located, OutputFiles};
 use crate::write;
 use wasm_recover_eh_translate::{self as eh_translate, EhEncoding};
+use wasm_recover_package::PackageMap;
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let resolved = config::settings(
@@ -22,61 +26,398 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     )?;
     println!("{}", resolved.summary());
     let settings = &resolved.settings;
-    let options = &settings.options;
-    let mut writes = Vec::new();
-    let mut summaries = Vec::new();
-    let mut missing = 0;
+    let mut run = Run {
+        settings,
+        check: args.check,
+        writes: Writes::default(),
+        summaries: Vec::new(),
+        missing: 0,
+        refused: 0,
+    };
     for root in &args.paths {
-        let outputs = locate::find(root)?;
         if let Some(out_dir) = &args.out_dir {
-            writes.extend(mirror(root, out_dir)?);
+            run.writes.mirrored.extend(mirror(root, out_dir)?);
         }
-        for files in outputs {
-            let input = Input::read(&files)?;
-            if args.check {
-                let output = input.discover()?;
-                let copies = input.discover_copies(&output)?;
-                let reason = match needs_hardening(&output, &copies, options) {
-                    Some(reason) => Some(reason),
-                    None => needs_translation(&files.wasm, &input.wasm, settings.eh)?,
-                };
-                if let Some(reason) = reason {
-                    println!("{}: needs hardening ({reason})", files.wasm.display());
-                    missing += 1;
-                } else {
-                    println!("{}: hardened", files.wasm.display());
-                }
-                continue;
-            }
-            let output = input.discover()?;
-            let (mut hardened, mut summary) = harden(&input, &output, options)?;
-            // Translate after hardening: the catch frames are built from the
-            // module's own handlers, then translated with the rest of it.
-            for (path, contents) in &mut hardened {
-                if *path == files.wasm {
-                    if let Some(note) = translate(path, contents, settings.eh)? {
-                        summary = format!("{summary}; {note}");
-                    }
+        match locate::locate(root)? {
+            Located::Outputs(outputs) => {
+                // Without a package.json nothing says which output matters:
+                // any bad one stops the run, as before.
+                for files in outputs {
+                    let outcome = run.output(&files)?;
+                    run.accept(root, &files, outcome, args.out_dir.as_deref())
+                        .map_err(anyhow::Error::msg)?;
                 }
             }
-            summaries.push(format!("{}: {}", files.wasm.display(), summary));
-            for (path, contents) in hardened {
-                writes.push((destination(root, &path, args.out_dir.as_deref()), contents));
-            }
+            Located::Package(map) => run.package(root, &map, args)?,
         }
     }
-    if args.check {
-        return Ok(if missing == 0 {
-            ExitCode::SUCCESS
-        } else {
+    if run.check {
+        for line in &run.summaries {
+            println!("{line}");
+        }
+        return Ok(if run.refused > 0 {
+            ExitCode::from(2)
+        } else if run.missing > 0 {
             ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
         });
     }
-    write::write_all(dedup_last_wins(writes))?;
+    let refused = run.refused;
+    let summaries = std::mem::take(&mut run.summaries);
+    write::write_all(run.writes.finish()?)?;
     for line in summaries {
         println!("{line}");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if refused > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// What one output came to.
+enum Outcome {
+    /// `--check`: why it needs hardening, if it does.
+    Checked(Option<String>),
+    /// The files to write and the summary line.
+    Hardened(Vec<FileContents>, String),
+}
+
+/// The state of one run over every PATH.
+struct Run<'s> {
+    settings: &'s config::Settings,
+    check: bool,
+    writes: Writes,
+    summaries: Vec<String>,
+    missing: usize,
+    refused: usize,
+}
+
+impl Run<'_> {
+    /// Reads, checks or hardens one output (nothing is written yet).
+    fn output(&self, files: &OutputFiles) -> Result<Outcome> {
+        let options = &self.settings.options;
+        let input = Input::read(files)?;
+        let output = input.discover()?;
+        if files.entry.is_some()
+            && files.glue.extension().is_some_and(|e| e == "cjs")
+            && output.target == wasm_recover_model::Target::Bundler
+        {
+            anyhow::bail!(
+                "`{}`: a CommonJS conversion of bundler glue; the hardened bundler glue compiles its reset module from `import.meta.url`, which CommonJS has not",
+                files.glue.display()
+            );
+        }
+        if self.check {
+            let copies = input.discover_copies(&output)?;
+            let reason = match needs_hardening(&output, &copies, options) {
+                Some(reason) => Some(reason),
+                None => needs_translation(&files.wasm, &input.wasm, self.settings.eh)?,
+            };
+            if reason.is_some() && !output.is_hardened() {
+                // What hardening would refuse is a refusal now (exit 2), not
+                // just "needs hardening": run it, keep nothing.
+                harden(&input, &output, options)?;
+            }
+            return Ok(Outcome::Checked(reason));
+        }
+        let (mut hardened, mut summary) = harden(&input, &output, options)?;
+        // Translate after hardening: the catch frames are built from the
+        // module's own handlers, then translated with the rest of it.
+        for (path, contents) in &mut hardened {
+            if *path == files.wasm {
+                if let Some(note) = translate(path, contents, self.settings.eh)? {
+                    summary = format!("{summary}; {note}");
+                }
+            }
+        }
+        Ok(Outcome::Hardened(hardened, summary))
+    }
+
+    /// Records an outcome; an error when its files conflict with another
+    /// output's (the same glue hardened for two different modules).
+    fn accept(
+        &mut self,
+        root: &Path,
+        files: &OutputFiles,
+        outcome: Outcome,
+        out_dir: Option<&Path>,
+    ) -> Result<String, String> {
+        let name = describe_source(files);
+        let state = match outcome {
+            Outcome::Checked(Some(reason)) => {
+                self.summaries
+                    .push(format!("{name}: needs hardening ({reason})"));
+                self.missing += 1;
+                format!("needs hardening ({reason})")
+            }
+            Outcome::Checked(None) => {
+                self.summaries.push(format!("{name}: hardened"));
+                "hardened".to_string()
+            }
+            Outcome::Hardened(hardened, summary) => {
+                let mut whole = Vec::new();
+                let mut inline = None;
+                for (path, contents) in hardened {
+                    let to = destination(root, &path, out_dir);
+                    match (&files.inline, path == files.wasm) {
+                        (Some(at), true) => inline = Some((to, at.clone(), contents)),
+                        _ => whole.push((to, contents)),
+                    }
+                }
+                self.writes.add(whole, inline)?;
+                self.summaries.push(format!("{name}: {summary}"));
+                "hardened".to_string()
+            }
+        };
+        Ok(state)
+    }
+
+    /// Every output a package's entry points load, each judged on its own.
+    fn package(&mut self, root: &Path, map: &PackageMap, args: &Args) -> Result<()> {
+        let mut results: Vec<Judged> = map
+            .outputs
+            .iter()
+            .map(|output| {
+                let files = locate::package_output(output)?;
+                let outcome = self.output(&files).map_err(|e| format!("{e:#}"))?;
+                Ok((files, outcome))
+            })
+            .collect();
+        refuse_together(map, &mut results);
+        let mut verdicts = Vec::new();
+        for (output, result) in map.outputs.iter().zip(results) {
+            let judged = result.and_then(|(files, outcome)| {
+                self.accept(root, &files, outcome, args.out_dir.as_deref())
+            });
+            let verdict = match judged {
+                Ok(state) => state,
+                Err(reason) => {
+                    let line = format!("`{}`: refused ({}): {reason}", output.wasm, output.shape);
+                    if args.fail_fast {
+                        anyhow::bail!("{line}");
+                    }
+                    eprintln!("error: {line}");
+                    self.summaries.push(line);
+                    self.refused += 1;
+                    "REFUSED, left as it is".to_string()
+                }
+            };
+            verdicts.push(verdict);
+        }
+        self.summaries
+            .push(format!("package {}: entry points", map.root.display()));
+        for entry in &map.entry_points {
+            match &entry.file {
+                Ok(file) => {
+                    self.summaries
+                        .push(format!("  {} -> {}", entry.condition, file.display()))
+                }
+                Err(why) => self
+                    .summaries
+                    .push(format!("  {} -> nothing ({why})", entry.condition)),
+            }
+            if entry.file.is_ok() && entry.outputs.is_empty() {
+                self.summaries.push("    loads no wasm".to_string());
+            }
+            for &index in &entry.outputs {
+                let output = &map.outputs[index];
+                let state = &verdicts[index];
+                self.summaries
+                    .push(format!("    {} ({}): {state}", output.wasm, output.shape));
+            }
+        }
+        // A wasm file no entry point is seen to load may still be loaded
+        // through a specifier computed at run time: then nothing says whether
+        // Node loads it, and it is not reported as safely left alone.
+        let computed: Vec<String> = map
+            .entry_points
+            .iter()
+            .flat_map(|e| {
+                e.computed
+                    .iter()
+                    .map(move |(file, line)| format!("{}:{line} ({})", file.display(), e.condition))
+            })
+            .collect();
+        for leftover in &map.leftovers {
+            if let Some(first) = computed.first() {
+                let line = format!(
+                    "`{}`: refused (unknown): loaded by no entry point that can be followed, but {} require()/import() with a computed specifier may load it, first at {first}",
+                    leftover.display(),
+                    computed.len()
+                );
+                if args.fail_fast {
+                    anyhow::bail!("{line}");
+                }
+                eprintln!("error: {line}");
+                self.summaries.push(line);
+                self.refused += 1;
+            } else {
+                self.summaries.push(format!(
+                    "  {}: loaded by no entry point, left alone",
+                    leftover.display()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One package output: its files and what became of it, or why it is refused.
+type Judged = std::result::Result<(OutputFiles, Outcome), String>;
+
+/// Outputs that share a file (a glue loaded with the wasm file and with an
+/// inlined copy; a wasm file a custom loader also reads) stand or fall
+/// together: hardening one and refusing the other would leave a hardened
+/// glue with an unhardened module, or the reverse. The same holds when two
+/// of them would write one file with different contents.
+fn refuse_together(map: &PackageMap, results: &mut [Judged]) {
+    let touched: Vec<Vec<&Path>> = map
+        .outputs
+        .iter()
+        .map(|o| {
+            let mut files = vec![o.wasm.file()];
+            files.extend(o.glue.as_deref());
+            files.extend(o.entry.as_deref());
+            files.extend(o.glue_copies.iter().map(PathBuf::as_path));
+            files
+        })
+        .collect();
+    // Groups by shared files: each output joins the first group it shares one with.
+    let mut group: Vec<usize> = (0..touched.len()).collect();
+    for i in 0..touched.len() {
+        for j in 0..i {
+            if touched[i].iter().any(|f| touched[j].contains(f)) {
+                let (from, to) = (group[i], group[j]);
+                for g in group.iter_mut() {
+                    if *g == from {
+                        *g = to;
+                    }
+                }
+            }
+        }
+    }
+    let groups: std::collections::BTreeSet<usize> = group.iter().copied().collect();
+    for g in groups {
+        let members: Vec<usize> = (0..group.len()).filter(|&i| group[i] == g).collect();
+        let mut reason = members.iter().find_map(|&i| {
+            results[i].as_ref().err().map(|_| {
+                format!(
+                    "it shares files with `{}` ({}, loaded from `{}`), which is refused; one cannot be hardened without the other",
+                    map.outputs[i].wasm,
+                    map.outputs[i].shape,
+                    map.outputs[i].site.display()
+                )
+            })
+        });
+        let mut written: std::collections::BTreeMap<&Path, &[u8]> = Default::default();
+        for &i in &members {
+            if let Ok((_, Outcome::Hardened(files, _))) = &results[i] {
+                for (path, contents) in files {
+                    match written.insert(path, contents) {
+                        Some(other) if other != contents.as_slice() && reason.is_none() => {
+                            reason = Some(format!(
+                                "`{}` would be hardened differently for another module it is loaded with",
+                                path.display()
+                            ));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        if let Some(reason) = reason {
+            for &i in &members {
+                if results[i].is_ok() {
+                    results[i] = Err(reason.clone());
+                }
+            }
+        }
+    }
+}
+
+/// The wasm of an output as the summary names it.
+fn describe_source(files: &OutputFiles) -> String {
+    match &files.inline {
+        None => files.wasm.display().to_string(),
+        Some(inline) => format!(
+            "{} (inline {}, bytes {}..{})",
+            files.wasm.display(),
+            inline.encoding,
+            inline.span.start,
+            inline.span.end
+        ),
+    }
+}
+
+/// Everything a run writes, gathered before anything is written.
+#[derive(Default)]
+struct Writes {
+    /// `--out-dir` copies of the inputs; hardened files replace them.
+    mirrored: Vec<FileContents>,
+    /// Whole files, by destination.
+    files: std::collections::BTreeMap<PathBuf, Vec<u8>>,
+    /// Re-encoded inline modules, by the destination of the file holding
+    /// them: each replaces exactly its payload span.
+    inline: std::collections::BTreeMap<PathBuf, Vec<(locate::Inline, Vec<u8>)>>,
+}
+
+impl Writes {
+    /// Adds one output's files, unless one of them is already to be written
+    /// with other contents (then nothing is added).
+    fn add(
+        &mut self,
+        whole: Vec<FileContents>,
+        inline: Option<(PathBuf, locate::Inline, Vec<u8>)>,
+    ) -> Result<(), String> {
+        for (path, contents) in &whole {
+            if self.files.get(path).is_some_and(|c| c != contents) {
+                return Err(format!(
+                    "`{}` is also used by another output, which hardens it differently (the two load different modules)",
+                    path.display()
+                ));
+            }
+        }
+        if let Some((path, _, _)) = &inline {
+            if self.files.contains_key(path) {
+                return Err(format!(
+                    "`{}` holds an inline module and is rewritten whole by another output",
+                    path.display()
+                ));
+            }
+        }
+        self.files.extend(whole);
+        if let Some((path, at, wasm)) = inline {
+            self.inline.entry(path).or_default().push((at, wasm));
+        }
+        Ok(())
+    }
+
+    /// The files to write: mirrored copies, replaced by hardened files, with
+    /// the inline modules re-encoded into their literals (the rest of each
+    /// file byte for byte).
+    fn finish(self) -> Result<Vec<FileContents>> {
+        let mut by_path: std::collections::BTreeMap<PathBuf, Vec<u8>> =
+            self.mirrored.into_iter().collect();
+        by_path.extend(self.files);
+        for (path, mut edits) in self.inline {
+            let original = match by_path.get(&path) {
+                Some(contents) => contents.clone(),
+                None => std::fs::read(&path)
+                    .with_context(|| format!("failed to read `{}`", path.display()))?,
+            };
+            let mut text = String::from_utf8(original)
+                .with_context(|| format!("`{}` is not UTF-8", path.display()))?;
+            edits.sort_by_key(|(at, _)| std::cmp::Reverse(at.span.start));
+            for (at, wasm) in edits {
+                let encoded = wasm_recover_package::encode_inline(&wasm, at.encoding);
+                text.replace_range(at.span.clone(), &encoded);
+            }
+            by_path.insert(path, text.into_bytes());
+        }
+        Ok(by_path.into_iter().collect())
+    }
 }
 
 /// The bytes of one output, read once.
@@ -96,10 +437,19 @@ impl<'a> Input<'a> {
             std::fs::read_to_string(path)
                 .with_context(|| format!("failed to read `{}`", path.display()))
         };
+        let wasm = match &files.inline {
+            None => std::fs::read(&files.wasm)
+                .with_context(|| format!("failed to read `{}`", files.wasm.display()))?,
+            Some(inline) => {
+                let holder = text(&files.wasm)?;
+                wasm_recover_package::decode_inline(&holder, &inline.span, inline.encoding)
+                    .map_err(anyhow::Error::msg)
+                    .with_context(|| format!("`{}`: the inlined module", files.wasm.display()))?
+            }
+        };
         Ok(Input {
             files,
-            wasm: std::fs::read(&files.wasm)
-                .with_context(|| format!("failed to read `{}`", files.wasm.display()))?,
+            wasm,
             glue: text(&files.glue)?,
             entry: files.entry.as_deref().map(text).transpose()?,
             glue_copies: files
@@ -331,13 +681,4 @@ fn mirror(root: &Path, out_dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         }
     }
     Ok(copies)
-}
-
-/// Later entries (hardened files) replace earlier ones (mirrored copies).
-fn dedup_last_wins(writes: Vec<(PathBuf, Vec<u8>)>) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut by_path = std::collections::BTreeMap::new();
-    for (path, contents) in writes {
-        by_path.insert(path, contents);
-    }
-    by_path.into_iter().collect()
 }

@@ -1,0 +1,513 @@
+//! The module graph of a package, walked from each entry point, and what
+//! each instantiation site it reaches is.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use oxc_resolver::{ResolveOptions, Resolver};
+
+use crate::error::Error;
+use crate::scan::{self, FileFacts, ImportKind};
+use crate::{Output, Shape, WasmSource};
+
+/// A `require(…)`/`import(…)` with a computed specifier: file and line.
+pub(crate) type Computed = (PathBuf, usize);
+
+pub(crate) struct Graph {
+    root: PathBuf,
+    facts: HashMap<PathBuf, FileFacts>,
+    resolvers: HashMap<Vec<String>, Resolver>,
+    /// Resolved edges of each file (import graph), by the conditions used.
+    outputs: Vec<Output>,
+}
+
+/// A JS file the graph follows.
+fn is_script(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("js" | "cjs" | "mjs")
+    )
+}
+
+impl Graph {
+    pub(crate) fn new(root: &Path) -> Self {
+        Graph {
+            root: root.to_path_buf(),
+            facts: HashMap::new(),
+            resolvers: HashMap::new(),
+            outputs: Vec::new(),
+        }
+    }
+
+    fn facts(&mut self, file: &Path) -> Result<&FileFacts, Error> {
+        if !self.facts.contains_key(file) {
+            let text = std::fs::read_to_string(file).map_err(|e| Error::new(file, e))?;
+            let facts = scan::scan(file, &text);
+            self.facts.insert(file.to_path_buf(), facts);
+        }
+        Ok(&self.facts[file])
+    }
+
+    /// Resolves `specifier` from `file` as Node would under `conditions`;
+    /// `None` for what is outside the package or does not resolve.
+    fn resolve(
+        &mut self,
+        file: &Path,
+        specifier: &str,
+        kind: ImportKind,
+        conditions: &[String],
+    ) -> Option<PathBuf> {
+        let mut names: Vec<String> = conditions
+            .iter()
+            .filter(|c| *c != "import" && *c != "require")
+            .cloned()
+            .collect();
+        names.push(
+            match kind {
+                ImportKind::Import => "import",
+                ImportKind::Require => "require",
+            }
+            .to_string(),
+        );
+        names.sort();
+        names.dedup();
+        let browser = names.iter().any(|c| c == "browser");
+        let resolver = self.resolvers.entry(names.clone()).or_insert_with(|| {
+            Resolver::new(ResolveOptions {
+                condition_names: names,
+                extensions: vec![
+                    ".js".into(),
+                    ".cjs".into(),
+                    ".mjs".into(),
+                    ".json".into(),
+                    ".wasm".into(),
+                ],
+                alias_fields: if browser {
+                    vec![vec!["browser".into()]]
+                } else {
+                    vec![]
+                },
+                builtin_modules: true,
+                ..ResolveOptions::default()
+            })
+        });
+        let dir = file.parent()?;
+        let resolved = resolver.resolve(dir, specifier).ok()?.full_path();
+        let inside = resolved.starts_with(&self.root)
+            && !resolved
+                .strip_prefix(&self.root)
+                .ok()?
+                .components()
+                .any(|c| c.as_os_str() == "node_modules");
+        inside.then_some(resolved)
+    }
+
+    /// Every output reachable from `entry` under `conditions` (recorded),
+    /// and the computed specifiers met on the way (file, line).
+    pub(crate) fn outputs_from(
+        &mut self,
+        entry: &Path,
+        conditions: &[String],
+    ) -> Result<(Vec<usize>, Vec<Computed>), Error> {
+        let mut found = BTreeSet::new();
+        if entry.extension().is_some_and(|e| e == "wasm") {
+            let output = Output {
+                wasm: WasmSource::File(entry.to_path_buf()),
+                site: self.root.join("package.json"),
+                glue: None,
+                entry: None,
+                glue_copies: Vec::new(),
+                dts: None,
+                shape: Shape::Unknown,
+                evidence: "package.json exports the .wasm file itself: which glue instantiates it is the importer's choice".to_string(),
+            };
+            found.insert(self.record(output));
+            return Ok((found.into_iter().collect(), Vec::new()));
+        }
+        if !is_script(entry) {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        // Breadth first over the files inside the package; `importers`
+        // remembers who loaded each file, to find the glue an inlined
+        // module is handed to.
+        let mut seen = BTreeSet::from([entry.to_path_buf()]);
+        let mut queue = std::collections::VecDeque::from([entry.to_path_buf()]);
+        let mut edges: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+        let mut order = Vec::new();
+        while let Some(file) = queue.pop_front() {
+            order.push(file.clone());
+            let imports = self.facts(&file)?.imports.clone();
+            for (specifier, kind) in imports {
+                let Some(target) = self.resolve(&file, &specifier, kind, conditions) else {
+                    continue;
+                };
+                edges.entry(file.clone()).or_default().push(target.clone());
+                if is_script(&target) && seen.insert(target.clone()) {
+                    queue.push_back(target);
+                }
+            }
+        }
+        let mut computed = Vec::new();
+        for file in order {
+            for output in self.sites(&file, &edges)? {
+                found.insert(self.record(output));
+            }
+            for &line in &self.facts(&file)?.computed {
+                computed.push((file.clone(), line));
+            }
+        }
+        Ok((found.into_iter().collect(), computed))
+    }
+
+    /// Adds `output` unless the same source is already recorded with the
+    /// same glue (or, without glue, from the same site); returns its index.
+    /// A source reached once without its glue (an inlined module exported on
+    /// its own) and once with it is one output: the one with the glue.
+    fn record(&mut self, output: Output) -> usize {
+        let key = |o: &Output| o.glue.clone().unwrap_or_else(|| o.site.clone());
+        if let Some(index) = self
+            .outputs
+            .iter()
+            .position(|o| o.wasm == output.wasm && key(o) == key(&output))
+        {
+            return index;
+        }
+        let inline = matches!(output.wasm, WasmSource::Inline { .. });
+        if inline {
+            if let Some(index) = self.outputs.iter().position(|o| o.wasm == output.wasm) {
+                match (&self.outputs[index].glue, &output.glue) {
+                    (Some(_), None) => return index,
+                    (None, Some(_)) => {
+                        self.outputs[index] = output;
+                        return index;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.outputs.push(output);
+        self.outputs.len() - 1
+    }
+
+    /// The instantiation sites in `file`: `.wasm` files it names or imports,
+    /// and modules inlined in it.
+    fn sites(
+        &mut self,
+        file: &Path,
+        edges: &BTreeMap<PathBuf, Vec<PathBuf>>,
+    ) -> Result<Vec<Output>, Error> {
+        let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
+        let facts = self.facts(file)?;
+        let mut wasm_files = BTreeSet::new();
+        for name in &facts.wasm_names {
+            if name.contains("://") || name.starts_with("data:") {
+                continue;
+            }
+            let relative = name.trim_start_matches("./").trim_start_matches('/');
+            let candidate = if relative == "_bg.wasm" {
+                // no-modules glue derives its wasm from its own script name.
+                let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                dir.join(format!("{stem}_bg.wasm"))
+            } else {
+                dir.join(relative)
+            };
+            if candidate.is_file() {
+                wasm_files.insert(normalize(&candidate));
+            }
+        }
+        for target in edges.get(file).into_iter().flatten() {
+            if target.extension().is_some_and(|e| e == "wasm") {
+                wasm_files.insert(target.clone());
+            }
+        }
+        let inline = facts.inline.clone();
+        let mut outputs = Vec::new();
+        for wasm in wasm_files {
+            outputs.push(self.file_site(file, &wasm, edges)?);
+        }
+        for (span, encoding) in inline {
+            let source = WasmSource::Inline {
+                file: file.to_path_buf(),
+                span,
+                encoding,
+            };
+            outputs.push(self.inline_site(file, source, edges)?);
+        }
+        Ok(outputs)
+    }
+
+    /// `file` names the wasm file `wasm`.
+    fn file_site(
+        &mut self,
+        file: &Path,
+        wasm: &Path,
+        edges: &BTreeMap<PathBuf, Vec<PathBuf>>,
+    ) -> Result<Output, Error> {
+        let (stem, dir) = stem_and_dir(wasm);
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let has_glue = self.facts(file)?.has_glue;
+        let syntax_error = self.facts(file)?.syntax_error.clone();
+        let mut output = Output {
+            wasm: WasmSource::File(wasm.to_path_buf()),
+            site: file.to_path_buf(),
+            glue: None,
+            entry: None,
+            glue_copies: Vec::new(),
+            dts: existing(dir.join(format!("{stem}.d.ts"))),
+            shape: Shape::Unknown,
+            evidence: String::new(),
+        };
+        let beside = file.parent() == Some(dir.as_path());
+        let conventional_names = [
+            format!("{stem}.js"),
+            format!("{stem}.cjs"),
+            format!("{stem}.mjs"),
+            format!("{stem}_bg.js"),
+            format!("{stem}_bg.cjs"),
+        ];
+        if let Some(error) = syntax_error {
+            output.shape = Shape::Unknown;
+            output.glue = Some(file.to_path_buf());
+            output.evidence = format!("`{name}` is not valid JavaScript: {error}");
+            return Ok(output);
+        }
+        if !(beside && conventional_names.iter().any(|n| n == name)) {
+            if has_glue {
+                output.shape = Shape::BundledGlue;
+                output.glue = Some(file.to_path_buf());
+                output.evidence = format!(
+                    "wasm-bindgen glue inside `{name}`, which is not named after `{stem}_bg.wasm`"
+                );
+            } else {
+                output.shape = Shape::CustomLoader;
+                output.evidence = format!("`{name}` loads the wasm and is not wasm-bindgen glue");
+            }
+            return Ok(output);
+        }
+        let imports_sibling = |from: &Path, sibling: &str| {
+            edges
+                .get(from)
+                .into_iter()
+                .flatten()
+                .any(|t| t == &dir.join(sibling))
+        };
+        let split_cjs = format!("{stem}_bg.cjs");
+        let split_js = format!("{stem}_bg.js");
+        if imports_sibling(file, &split_cjs) {
+            output.shape = Shape::CjsOfBundler;
+            output.glue = Some(dir.join(&split_cjs));
+            output.entry = Some(file.to_path_buf());
+            output.evidence =
+                format!("`{name}` requires `{split_cjs}` and loads `{stem}_bg.wasm` itself");
+            return Ok(output);
+        }
+        // The split targets: `x.js` imports the wasm and `x_bg.js` (older
+        // versions import the wasm in `x_bg.js` too); either site is the same
+        // output, whose state lives in `x_bg.js`.
+        let entry = dir.join(format!("{stem}.js"));
+        let split_entry = if name == split_js {
+            entry.is_file()
+                && self
+                    .facts(&entry)?
+                    .imports
+                    .iter()
+                    .any(|(s, _)| s.trim_start_matches("./") == split_js)
+        } else {
+            imports_sibling(file, &split_js)
+        };
+        if split_entry {
+            output.shape = Shape::Conventional;
+            output.glue = Some(dir.join(&split_js));
+            output.entry = Some(entry);
+            output.evidence = format!("split glue: `{stem}.js` imports `{split_js}`");
+            return Ok(output);
+        }
+        if !has_glue {
+            output.shape = Shape::CustomLoader;
+            output.evidence = format!("`{name}` loads the wasm and is not wasm-bindgen glue");
+            return Ok(output);
+        }
+        output.shape = Shape::Conventional;
+        output.glue = Some(file.to_path_buf());
+        output.evidence = format!("`{name}` beside `{stem}_bg.wasm` loads it");
+        // The same glue in the other module format, if it is glue of its own
+        // (not the entry of a split output): one plan serves both.
+        for copy in [format!("{stem}.js"), format!("{stem}.cjs")] {
+            let path = dir.join(&copy);
+            if copy == name || !path.is_file() {
+                continue;
+            }
+            let facts = self.facts(&path)?;
+            let names_wasm = facts
+                .wasm_names
+                .iter()
+                .any(|n| n.ends_with(&format!("{stem}_bg.wasm")));
+            let split = facts.imports.iter().any(|(s, _)| s.contains("_bg."));
+            if facts.has_glue && names_wasm && !split {
+                output.glue_copies.push(path);
+            }
+        }
+        Ok(output)
+    }
+
+    /// `file` holds an inlined module.
+    fn inline_site(
+        &mut self,
+        file: &Path,
+        source: WasmSource,
+        edges: &BTreeMap<PathBuf, Vec<PathBuf>>,
+    ) -> Result<Output, Error> {
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let mut output = Output {
+            wasm: source,
+            site: file.to_path_buf(),
+            glue: None,
+            entry: None,
+            glue_copies: Vec::new(),
+            dts: None,
+            shape: Shape::Unknown,
+            evidence: String::new(),
+        };
+        if self.facts(file)?.has_glue {
+            output.shape = Shape::BundledGlue;
+            output.glue = Some(file.to_path_buf());
+            output.evidence =
+                format!("the module is inlined in `{name}`, next to wasm-bindgen glue");
+            return Ok(output);
+        }
+        // The loaders: files that import the one holding the module. The
+        // glue is a loader that is glue itself, or glue a loader imports.
+        let loaders: Vec<PathBuf> = edges
+            .iter()
+            .filter(|(_, targets)| targets.iter().any(|t| t == file))
+            .map(|(from, _)| from.clone())
+            .collect();
+        let mut glue = BTreeSet::new();
+        for loader in &loaders {
+            if self.facts(loader)?.has_glue {
+                glue.insert(loader.clone());
+            }
+            for target in edges.get(loader).into_iter().flatten() {
+                if target != file && is_script(target) && self.facts(target)?.has_glue {
+                    glue.insert(target.clone());
+                }
+            }
+        }
+        let loader_names: Vec<String> = loaders
+            .iter()
+            .map(|l| format!("`{}`", self.relative(l)))
+            .collect();
+        match glue.len() {
+            1 => {
+                let glue = glue.into_iter().next().unwrap_or_default();
+                let glue_name = glue.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let stem = glue_name
+                    .trim_end_matches(".js")
+                    .trim_end_matches(".cjs")
+                    .trim_end_matches(".mjs");
+                let dir = glue.parent().unwrap_or(Path::new("")).to_path_buf();
+                output.dts = existing(dir.join(format!("{stem}.d.ts")));
+                output.shape = Shape::Base64Inlined;
+                output.evidence = format!(
+                    "the module is inlined in `{name}`; {} hands it to the glue `{glue_name}`",
+                    loader_names.join(", ")
+                );
+                output.glue = Some(glue);
+            }
+            0 => {
+                output.evidence = format!(
+                    "the module is inlined in `{name}`, but no wasm-bindgen glue is loaded next to it (loaders: {})",
+                    if loader_names.is_empty() { "none".to_string() } else { loader_names.join(", ") }
+                );
+            }
+            _ => {
+                let names: Vec<String> = glue
+                    .iter()
+                    .map(|g| format!("`{}`", self.relative(g)))
+                    .collect();
+                output.evidence = format!(
+                    "the module is inlined in `{name}`, and several glue files are loaded next to it: {}",
+                    names.join(", ")
+                );
+            }
+        }
+        Ok(output)
+    }
+
+    /// `path` inside the package, for evidence texts.
+    fn relative(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
+    /// The outputs recorded, and the `*.wasm` files no entry point loads.
+    pub(crate) fn finish(self) -> Result<(Vec<Output>, Vec<PathBuf>), Error> {
+        let loaded: BTreeSet<&Path> = self
+            .outputs
+            .iter()
+            .filter_map(|o| match &o.wasm {
+                WasmSource::File(path) => Some(path.as_path()),
+                WasmSource::Inline { .. } => None,
+            })
+            .collect();
+        let mut all = Vec::new();
+        wasm_files(&self.root, &mut all).map_err(|e| Error::new(&self.root, e))?;
+        all.sort();
+        let leftovers = all
+            .into_iter()
+            .filter(|w| !loaded.contains(w.as_path()))
+            .collect();
+        Ok((self.outputs, leftovers))
+    }
+}
+
+fn wasm_files(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if entry.file_type()?.is_dir() {
+            if name != "node_modules" && !name.starts_with('.') {
+                wasm_files(&entry.path(), found)?;
+            }
+        } else if name.ends_with(".wasm") {
+            found.push(entry.path());
+        }
+    }
+    Ok(())
+}
+
+/// `x` and the directory of `x_bg.wasm` (or `x.wasm`).
+fn stem_and_dir(wasm: &Path) -> (String, PathBuf) {
+    let name = wasm.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let stem = name
+        .strip_suffix("_bg.wasm")
+        .or_else(|| name.strip_suffix(".wasm"))
+        .unwrap_or(name);
+    (
+        stem.to_string(),
+        wasm.parent().unwrap_or(Path::new("")).to_path_buf(),
+    )
+}
+
+fn existing(path: PathBuf) -> Option<PathBuf> {
+    path.is_file().then_some(path)
+}
+
+/// `a/./b/../c` as `a/c`, without touching the file system (the paths are
+/// compared with the resolver's, which are canonical).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
