@@ -21,16 +21,15 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         args.eh,
     )?;
     let options = &settings.options;
+    // Held to the end: no other run writes these trees meanwhile.
+    let _session = write::begin(&args.paths, args.out_dir.as_deref(), args.check)?;
     let mut writes = Vec::new();
     let mut summaries = Vec::new();
     let mut missing = 0;
     for root in &args.paths {
         let outputs = locate::find(root)?;
-        if let Some(out_dir) = &args.out_dir {
-            writes.extend(mirror(root, out_dir)?);
-        }
         for files in outputs {
-            let input = Input::read(&files)?;
+            let input = Input::read(&files, root)?;
             if args.check {
                 let output = input.discover()?;
                 let copies = input.discover_copies(&output)?;
@@ -70,7 +69,10 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             ExitCode::from(1)
         });
     }
-    write::write_all(dedup_last_wins(writes))?;
+    match &args.out_dir {
+        Some(out_dir) => write::write_out_dir(&args.paths, out_dir, writes)?,
+        None => write::write_all(writes)?,
+    };
     for line in summaries {
         println!("{line}");
     }
@@ -89,15 +91,17 @@ struct Input<'a> {
 }
 
 impl<'a> Input<'a> {
-    fn read(files: &'a OutputFiles) -> Result<Self> {
-        let text = |path: &Path| {
-            std::fs::read_to_string(path)
-                .with_context(|| format!("failed to read `{}`", path.display()))
+    /// Reads the files of one output found under `root`.
+    fn read(files: &'a OutputFiles, root: &Path) -> Result<Self> {
+        let root = match root.parent() {
+            Some(dir) if root.is_file() && !dir.as_os_str().is_empty() => dir,
+            _ if root.is_file() => Path::new("."),
+            _ => root,
         };
+        let text = |path: &Path| write::read_regular_text(path, root);
         Ok(Input {
             files,
-            wasm: std::fs::read(&files.wasm)
-                .with_context(|| format!("failed to read `{}`", files.wasm.display()))?,
+            wasm: write::read_regular(&files.wasm, root)?,
             glue: text(&files.glue)?,
             entry: files.entry.as_deref().map(text).transpose()?,
             glue_copies: files
@@ -299,43 +303,4 @@ fn destination(root: &Path, file: &Path, out_dir: Option<&Path>) -> PathBuf {
         root
     };
     out_dir.join(file.strip_prefix(base).unwrap_or(file))
-}
-
-/// With `--out-dir`, everything else in the input (package.json, snippets, types)
-/// is copied too, so the result is a complete, usable output.
-fn mirror(root: &Path, out_dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
-    let base = if root.is_file() {
-        root.parent().unwrap_or(Path::new("."))
-    } else {
-        root
-    };
-    let mut copies = Vec::new();
-    let mut stack = vec![base.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in
-            std::fs::read_dir(&dir).with_context(|| format!("cannot list `{}`", dir.display()))?
-        {
-            let entry = entry?;
-            let path = entry.path();
-            if entry.file_type()?.is_dir() {
-                if root.is_dir() {
-                    stack.push(path);
-                }
-            } else {
-                let contents = std::fs::read(&path)
-                    .with_context(|| format!("failed to read `{}`", path.display()))?;
-                copies.push((destination(root, &path, Some(out_dir)), contents));
-            }
-        }
-    }
-    Ok(copies)
-}
-
-/// Later entries (hardened files) replace earlier ones (mirrored copies).
-fn dedup_last_wins(writes: Vec<(PathBuf, Vec<u8>)>) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut by_path = std::collections::BTreeMap::new();
-    for (path, contents) in writes {
-        by_path.insert(path, contents);
-    }
-    by_path.into_iter().collect()
 }
