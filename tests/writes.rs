@@ -402,6 +402,26 @@ fn a_read_only_directory_refuses_the_run_and_changes_nothing() {
         State::Original
     );
     assert_eq!(leftovers(&pkg), Vec::<PathBuf>::new());
+    // A read-only input is only read by --out-dir: it works, and the copy is complete.
+    let out_dir = tmp.path().join("out");
+    std::fs::create_dir(&out_dir).expect("mkdir");
+    std::os::unix::fs::chown(&out_dir, Some(NOBODY), Some(NOBODY)).expect("chown");
+    let out = run_as_nobody(&[&pkg, Path::new("--out-dir"), &out_dir]).expect("setpriv");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        state(
+            &out_dir,
+            &r.original,
+            &r.hardened,
+            "--out-dir of a read-only input"
+        ),
+        State::Hardened
+    );
+    assert_eq!(
+        state(&pkg, &r.original, &r.hardened, "read-only input"),
+        State::Original
+    );
+    assert_eq!(leftovers(&out_dir), Vec::<PathBuf>::new());
 }
 
 #[test]

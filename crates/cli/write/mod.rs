@@ -45,16 +45,26 @@ pub(crate) fn begin(paths: &[PathBuf], out_dir: Option<&Path>, check: bool) -> R
             trees.push(out_dir.to_path_buf());
         }
     }
-    // One order for every run, so two runs never wait for each other's second lock.
-    let mut dirs: Vec<PathBuf> = trees
+    // One order for every run, so two runs never wait for each other's
+    // second lock. A tree that is only read (every tree under --check, the
+    // inputs with --out-dir) is locked where it can be, read without a lock
+    // where it cannot (a read-only store).
+    let written = |tree: &Path| !check && (out_dir.is_none() || Some(tree) == out_dir);
+    let mut dirs: Vec<(PathBuf, bool)> = trees
         .iter()
-        .filter_map(|t| std::fs::canonicalize(t).ok())
+        .filter_map(|t| Some((std::fs::canonicalize(t).ok()?, !written(t))))
         .collect();
     dirs.sort();
-    dirs.dedup();
+    dirs.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1 &= later.1;
+        }
+        same
+    });
     let mut locks = Vec::new();
-    for dir in &dirs {
-        locks.extend(lock::Lock::acquire(dir, check)?);
+    for (dir, read_only) in &dirs {
+        locks.extend(lock::Lock::acquire(dir, *read_only)?);
     }
     for tree in &trees {
         if tree.is_dir() {

@@ -43,8 +43,12 @@ pub(crate) fn recover(tree: &Path) -> Result<()> {
         );
     }
     for temp in temps {
-        // Listed before the journals were finished: some are gone now.
-        remove_if_there(&temp, "remove stale temp")?;
+        // Listed before the journals were finished: some are gone now. One
+        // that cannot be removed (a read-only tree under --check) is in the
+        // way of nothing: say so and go on.
+        if let Err(e) = remove_if_there(&temp, "remove stale temp") {
+            eprintln!("warning: {e:#}");
+        }
     }
     Ok(())
 }
