@@ -671,3 +671,80 @@ fn out_dir_copies_symlinks_as_symlinks_and_skips_git_node_modules_and_our_files(
         std::fs::read(pkg.join("package.json")).expect("read")
     );
 }
+
+/// A tmpfs mounted for one test, unmounted whatever happens.
+struct Mounted(PathBuf);
+
+impl Mounted {
+    fn tmpfs(at: &Path, kib: u64) -> Option<Mounted> {
+        std::fs::create_dir_all(at).ok()?;
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kib}k"), "tmpfs"])
+            .arg(at)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Mounted(at.to_path_buf()))
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_really_full_disk_at_any_point_leaves_every_file_original() {
+    let r = reference();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let fixture_kib = r
+        .original
+        .values()
+        .map(|b| b.len() as u64 / 1024 + 4)
+        .sum::<u64>();
+    let hardened_kib = r
+        .hardened
+        .values()
+        .map(|b| b.len() as u64 / 1024 + 4)
+        .sum::<u64>();
+    let mut outcomes = BTreeMap::new();
+    // From "the copy barely fits" to "originals and new files both fit".
+    let mut kib = fixture_kib + 8;
+    while kib <= fixture_kib + hardened_kib + 64 {
+        let at = tmp.path().join(format!("fs{kib}"));
+        let Some(_fs) = Mounted::tmpfs(&at, kib) else {
+            eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+            return;
+        };
+        let pkg = at.join("pkg");
+        let fixtures = support::fixtures_dir();
+        support::copy_dir(&fixtures.join("0.2.130-abort/nodejs"), &pkg.join("a")).expect("copy");
+        support::copy_dir(&fixtures.join("0.2.130-unwind-legacy/web"), &pkg.join("b"))
+            .expect("copy");
+        std::fs::write(pkg.join("package.json"), "{\"name\":\"two-outputs\"}\n").expect("write");
+        let out = run(&pkg, &[]);
+        let what = format!("tmpfs of {kib} KiB");
+        let now = state(&pkg, &r.original, &r.hardened, &what);
+        match out.status.code() {
+            Some(2) => {
+                assert!(
+                    text(&out).contains("No space left on device"),
+                    "{what}: {}",
+                    text(&out)
+                );
+                assert_eq!(now, State::Original, "{what}");
+            }
+            Some(0) => assert_eq!(now, State::Hardened, "{what}"),
+            _ => panic!("{what}: {}", text(&out)),
+        }
+        assert_eq!(leftovers(&pkg), Vec::<PathBuf>::new(), "{what}");
+        *outcomes.entry(out.status.code()).or_insert(0) += 1;
+        kib += 16;
+    }
+    eprintln!("real ENOSPC sweep: exit code -> runs {outcomes:?}");
+    assert!(
+        outcomes.contains_key(&Some(2)) && outcomes.contains_key(&Some(0)),
+        "{outcomes:?}"
+    );
+}
