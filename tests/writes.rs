@@ -193,14 +193,89 @@ fn assert_recovers(pkg: &Path, r: &Reference, what: &str) -> State {
     after_check
 }
 
-fn count_steps() -> usize {
+/// The steps of a run on a fresh package, in order (`fault step N: name`).
+fn trace_steps() -> Vec<String> {
     let (_tmp, pkg) = package();
     let out = run_env(&pkg, &[], &[("WASM_RECOVER_FAULT", "trace")]);
     assert!(out.status.success(), "{}", text(&out));
     String::from_utf8_lossy(&out.stderr)
         .lines()
-        .filter(|l| l.starts_with("fault step "))
-        .count()
+        .filter_map(|l| l.strip_prefix("fault step "))
+        .filter_map(|l| Some(l.split_once(": ")?.1.to_string()))
+        .collect()
+}
+
+fn count_steps() -> usize {
+    trace_steps().len()
+}
+
+/// The number of the first step called `name`.
+fn first_step(name: &str) -> usize {
+    let steps = trace_steps();
+    1 + steps
+        .iter()
+        .position(|s| s == name)
+        .unwrap_or_else(|| panic!("no step `{name}` in {steps:?}"))
+}
+
+#[test]
+fn a_committed_run_whose_staged_file_vanished_is_undone() {
+    let r = reference();
+    let rename = first_step("rename");
+    let (_tmp, pkg) = package();
+    let out = run_env(
+        &pkg,
+        &[],
+        &[("WASM_RECOVER_FAULT", &format!("kill@{rename}"))],
+    );
+    assert_eq!(out.status.signal(), Some(9), "{}", text(&out));
+    assert!(
+        pkg.join(".wasm-recover-journal").is_file(),
+        "killed after the commit point"
+    );
+    let staged = leftovers(&pkg)
+        .into_iter()
+        .find(|p| p.to_string_lossy().ends_with(".wasm-recover-new"))
+        .expect("a staged file");
+    std::fs::remove_file(pkg.join(staged)).expect("remove");
+    let check = run(&pkg, &["--check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check));
+    assert!(text(&check).contains("undone"), "{}", text(&check));
+    assert_eq!(
+        state(&pkg, &r.original, &r.hardened, "vanished"),
+        State::Original
+    );
+    assert_eq!(leftovers(&pkg), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn a_run_killed_while_undoing_its_own_failure_is_undone_by_the_next() {
+    let r = reference();
+    let steps = trace_steps();
+    // The second rename fails: the run starts putting the originals back.
+    let fail = first_step("rename") + 1;
+    let mut outcomes = BTreeMap::new();
+    for k in 1..=12 {
+        let (_tmp, pkg) = package();
+        let what = format!("eio@{fail},kill@{}", fail + k);
+        let out = run_env(&pkg, &[], &[("WASM_RECOVER_FAULT", &what)]);
+        if out.status.signal() != Some(9) {
+            // The undo had fewer steps than k: it finished by itself.
+            assert_eq!(out.status.code(), Some(2), "{what}: {}", text(&out));
+            assert_eq!(
+                state(&pkg, &r.original, &r.hardened, &what),
+                State::Original
+            );
+            break;
+        }
+        let after = assert_recovers(&pkg, &r, &what);
+        *outcomes.entry(after).or_insert(0) += 1;
+    }
+    eprintln!(
+        "killed while undoing (steps: {}): next run found {outcomes:?}",
+        steps.len()
+    );
+    assert!(outcomes.contains_key(&State::Original), "{outcomes:?}");
 }
 
 #[test]

@@ -3,7 +3,9 @@
 //! Every step of a write that touches the disk calls [`step`]. With
 //! `WASM_RECOVER_FAULT=kill@N` the process kills itself with SIGKILL before
 //! step N; `eio@N` / `enospc@N` make step N fail with that error;
-//! `trace` prints every step to stderr (the tests count them).
+//! `trace` prints every step to stderr (the tests count them). Several
+//! faults are separated by commas (`eio@37,kill@40`: a failure, then a
+//! crash while the run undoes its work).
 
 /// Before a step that touches the disk.
 #[cfg(debug_assertions)]
@@ -18,13 +20,11 @@ pub(crate) fn step(name: &str) -> std::io::Result<()> {
         eprintln!("fault step {n}: {name}");
         return Ok(());
     }
-    let Some((kind, at)) = spec.split_once('@') else {
-        return Ok(());
-    };
-    if at.parse::<usize>().ok() != Some(n) {
-        return Ok(());
-    }
-    match kind {
+    let fault = spec.split(',').find_map(|one| {
+        let (kind, at) = one.split_once('@')?;
+        (at.parse::<usize>().ok()? == n).then_some(kind)
+    });
+    match fault.unwrap_or_default() {
         "kill" => {
             // SIGKILL, as a crash or the OOM killer would: no destructor, no flush.
             let _ = std::process::Command::new("kill")

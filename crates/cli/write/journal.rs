@@ -114,6 +114,13 @@ impl Journal {
                 return Err(e).with_context(|| format!("cannot lock `{}`", path.display()))
             }
         }
+        // A run that finished it meanwhile removed the name: this inode is done.
+        let held = file.metadata()?;
+        if !std::fs::symlink_metadata(path)
+            .is_ok_and(|now| now.ino() == held.ino() && now.dev() == held.dev())
+        {
+            return Ok(None);
+        }
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read `{}`", path.display()))?;
         let contents: Contents = serde_json::from_str(&text).with_context(|| {
