@@ -719,7 +719,8 @@ fn out_dir_copies_symlinks_as_symlinks_and_skips_git_node_modules_and_our_files(
     std::fs::write(pkg.join(".git/HEAD"), "ref: refs/heads/main\n").expect("write");
     std::fs::create_dir_all(pkg.join("node_modules/dep")).expect("mkdir");
     std::fs::write(pkg.join("node_modules/dep/index.js"), "").expect("write");
-    // What a killed earlier version left: never copied, and removed.
+    // What a killed earlier version left: never copied (and, the input
+    // being only read, left where it is).
     std::fs::write(pkg.join("a/.wasm-recover-Ab12Cd"), "stale").expect("write");
     let out_dir = tmp.path().join("out");
     let out = run(&pkg, &["--out-dir", out_dir.to_str().expect("utf-8")]);
@@ -736,8 +737,7 @@ fn out_dir_copies_symlinks_as_symlinks_and_skips_git_node_modules_and_our_files(
     assert_eq!(leftovers(&out_dir), Vec::<PathBuf>::new());
     assert_eq!(
         leftovers(&pkg),
-        Vec::<PathBuf>::new(),
-        "the stale temp file is removed"
+        vec![PathBuf::from("a/.wasm-recover-Ab12Cd")]
     );
     let check = run(&out_dir, &["--check"]);
     assert_eq!(check.status.code(), Some(0), "{}", text(&check));
@@ -822,4 +822,32 @@ fn a_really_full_disk_at_any_point_leaves_every_file_original() {
         outcomes.contains_key(&Some(2)) && outcomes.contains_key(&Some(0)),
         "{outcomes:?}"
     );
+}
+
+#[test]
+fn out_dir_refuses_an_input_with_an_interrupted_run_and_writes_nothing() {
+    let r = reference();
+    let rename = first_step("rename") + 2;
+    let (tmp, pkg) = package();
+    let out = run_env(
+        &pkg,
+        &[],
+        &[("WASM_RECOVER_FAULT", &format!("kill@{rename}"))],
+    );
+    assert_eq!(out.status.signal(), Some(9), "{}", text(&out));
+    let before = files(&pkg);
+    let out_dir = tmp.path().join("out");
+    let out = run(&pkg, &["--out-dir", out_dir.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains(".wasm-recover-journal"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(files(&pkg), before, "the input is only read");
+    assert!(!out_dir.exists(), "nothing written");
+    // Finished in place, it copies.
+    assert_recovers(&pkg, &r, "interrupted, then --out-dir");
+    let out = run(&pkg, &["--out-dir", out_dir.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", text(&out));
 }

@@ -30,48 +30,57 @@ pub(crate) struct Session {
 }
 
 /// Starts a run over `paths` (and `out_dir`): refuses an `out_dir` inside an
-/// input, locks every tree (waiting a bounded time for another run), then
-/// finishes any interrupted run found there and removes its temp files.
-/// `check`: a read-only tree is read without a lock.
+/// input, locks every tree it writes (waiting a bounded time for another
+/// run), then finishes any interrupted run found there and removes its temp
+/// files. With `out_dir` the inputs are only read: never locked or cleaned,
+/// and refused while they hold an interrupted run. `check`: a read-only tree
+/// is read without a lock.
 pub(crate) fn begin(paths: &[PathBuf], out_dir: Option<&Path>, check: bool) -> Result<Session> {
-    let mut trees: Vec<PathBuf> = paths.iter().map(|p| mirror::base_of(p)).collect();
-    if let Some(out_dir) = out_dir {
-        mirror::check_out_dir(paths, out_dir)?;
-        if !check {
-            std::fs::create_dir_all(out_dir)
-                .with_context(|| format!("failed to create `{}`", out_dir.display()))?;
+    let inputs: Vec<PathBuf> = paths.iter().map(|p| mirror::base_of(p)).collect();
+    let trees = match out_dir {
+        None => inputs,
+        Some(out_dir) => {
+            mirror::check_out_dir(paths, out_dir)?;
+            refuse_interrupted(&inputs)?;
+            if !check {
+                std::fs::create_dir_all(out_dir)
+                    .with_context(|| format!("failed to create `{}`", out_dir.display()))?;
+            }
+            vec![out_dir.to_path_buf()]
         }
-        if out_dir.is_dir() {
-            trees.push(out_dir.to_path_buf());
-        }
-    }
-    // One order for every run, so two runs never wait for each other's
-    // second lock. A tree that is only read (every tree under --check, the
-    // inputs with --out-dir) is locked where it can be, read without a lock
-    // where it cannot (a read-only store).
-    let written = |tree: &Path| !check && (out_dir.is_none() || Some(tree) == out_dir);
-    let mut dirs: Vec<(PathBuf, bool)> = trees
+    };
+    let trees: Vec<PathBuf> = trees.into_iter().filter(|t| t.is_dir()).collect();
+    // One order for every run, so two runs never wait for each other's second lock.
+    let mut dirs: Vec<PathBuf> = trees
         .iter()
-        .filter_map(|t| Some((std::fs::canonicalize(t).ok()?, !written(t))))
+        .filter_map(|t| std::fs::canonicalize(t).ok())
         .collect();
     dirs.sort();
-    dirs.dedup_by(|later, kept| {
-        let same = later.0 == kept.0;
-        if same {
-            kept.1 &= later.1;
-        }
-        same
-    });
+    dirs.dedup();
     let mut locks = Vec::new();
-    for (dir, read_only) in &dirs {
-        locks.extend(lock::Lock::acquire(dir, *read_only)?);
+    for dir in &dirs {
+        locks.extend(lock::Lock::acquire(dir, check)?);
     }
     for tree in &trees {
-        if tree.is_dir() {
-            recover::recover(tree)?;
-        }
+        recover::recover(tree)?;
     }
     Ok(Session { _locks: locks })
+}
+
+/// An input with a journal is mid-way between two states (or being written
+/// right now): copying it could mix them.
+fn refuse_interrupted(inputs: &[PathBuf]) -> Result<()> {
+    for tree in inputs.iter().filter(|t| t.is_dir()) {
+        if let Some(journal) = recover::journals(tree)?.first() {
+            anyhow::bail!(
+                "`{}` records a wasm-recover run on `{}` that is under way or was interrupted: let it finish, or finish it with `wasm-recover --check {}`, before --out-dir copies it (nothing was written)",
+                journal.display(),
+                tree.display(),
+                tree.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Writes `files` (destination, contents) in place, as one transaction;
@@ -99,6 +108,8 @@ pub(crate) fn write_out_dir(
     out_dir: &Path,
     hardened: Vec<(PathBuf, Vec<u8>)>,
 ) -> Result<usize> {
+    // A run in place on an input that started while it was read.
+    refuse_interrupted(&roots.iter().map(|r| mirror::base_of(r)).collect::<Vec<_>>())?;
     let mut files = Vec::new();
     for root in roots {
         files.extend(mirror::copies(root, out_dir)?);

@@ -12,16 +12,7 @@ use super::names::{self, Owned, JOURNAL};
 /// several trees journals in their common directory) and removes stale
 /// temp files below it.
 pub(crate) fn recover(tree: &Path) -> Result<()> {
-    let tree = std::path::absolute(tree).unwrap_or_else(|_| tree.to_path_buf());
-    let mut journals: Vec<PathBuf> = tree
-        .ancestors()
-        .skip(1)
-        .map(|dir| dir.join(JOURNAL))
-        .filter(|j| j.symlink_metadata().is_ok())
-        .collect();
-    let mut temps = Vec::new();
-    walk(&tree, &mut journals, &mut temps)
-        .with_context(|| format!("cannot list `{}`", tree.display()))?;
+    let (journals, temps) = scan(tree)?;
     for path in journals {
         let Some(journal) = Journal::open_orphan(&path)? else {
             continue;
@@ -51,6 +42,27 @@ pub(crate) fn recover(tree: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The journals in `tree` or above it (a run over several trees journals
+/// in their common directory).
+pub(crate) fn journals(tree: &Path) -> Result<Vec<PathBuf>> {
+    Ok(scan(tree)?.0)
+}
+
+/// The journals (in and above `tree`) and stale temp files (in it).
+fn scan(tree: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let tree = std::path::absolute(tree).unwrap_or_else(|_| tree.to_path_buf());
+    let mut journals: Vec<PathBuf> = tree
+        .ancestors()
+        .skip(1)
+        .map(|dir| dir.join(JOURNAL))
+        .filter(|j| j.symlink_metadata().is_ok())
+        .collect();
+    let mut temps = Vec::new();
+    walk(&tree, &mut journals, &mut temps)
+        .with_context(|| format!("cannot list `{}`", tree.display()))?;
+    Ok((journals, temps))
 }
 
 /// Collects journals and stale temp files under `dir`, where outputs can be
