@@ -43,7 +43,9 @@ pub(crate) fn begin(paths: &[PathBuf], out_dir: Option<&Path>, check: bool) -> R
             mirror::check_out_dir(paths, out_dir)?;
             refuse_interrupted(&inputs)?;
             if !check {
-                std::fs::create_dir_all(out_dir)
+                // Spelled out: `create_dir_all("out/.")` fails.
+                let out_dir = std::path::absolute(out_dir).unwrap_or(out_dir.to_path_buf());
+                std::fs::create_dir_all(&out_dir)
                     .with_context(|| format!("failed to create `{}`", out_dir.display()))?;
             }
             vec![out_dir.to_path_buf()]
@@ -114,10 +116,11 @@ pub(crate) fn write_out_dir(
     for root in roots {
         files.extend(mirror::copies(root, out_dir)?);
     }
+    let spelled = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     for (dest, bytes) in hardened {
         let mode_from = files
             .iter()
-            .find(|f| f.dest == dest)
+            .find(|f| spelled(&f.dest) == spelled(&dest))
             .and_then(|f| f.mode_from.clone());
         files.push(Planned {
             dest,
@@ -131,7 +134,9 @@ pub(crate) fn write_out_dir(
 /// Later entries (hardened files) replace earlier ones (copies).
 fn last_wins(files: Vec<Planned>) -> Vec<Planned> {
     let mut by_dest = std::collections::BTreeMap::new();
-    for file in files {
+    for mut file in files {
+        // One spelling per file (`out/./x.js` and `out/x.js` are one file).
+        file.dest = std::path::absolute(&file.dest).unwrap_or(file.dest);
         by_dest.insert(file.dest.clone(), file);
     }
     by_dest.into_values().collect()

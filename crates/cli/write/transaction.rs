@@ -267,3 +267,33 @@ fn common_dir(files: &[Planned]) -> PathBuf {
 fn relative(path: &Path, dir: &Path) -> PathBuf {
     path.strip_prefix(dir).unwrap_or(path).to_path_buf()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planned(dest: &str) -> Planned {
+        Planned {
+            dest: PathBuf::from(dest),
+            contents: Contents::Bytes(Vec::new()),
+            mode_from: None,
+        }
+    }
+
+    #[test]
+    fn the_journal_goes_in_the_deepest_directory_holding_every_destination() {
+        let one = [planned("/p/a/x.js"), planned("/p/a/x_bg.wasm")];
+        assert_eq!(common_dir(&one), Path::new("/p/a"));
+        let two = [
+            planned("/p/a/x.js"),
+            planned("/p/b/y.js"),
+            planned("/p/a/c/z.js"),
+        ];
+        assert_eq!(common_dir(&two), Path::new("/p"));
+        let apart = [planned("/p/a/x.js"), planned("/q/y.js")];
+        assert_eq!(common_dir(&apart), Path::new("/"));
+        // Components, not characters: `/p/ab` is not inside `/p/a`.
+        let prefix = [planned("/p/a/x.js"), planned("/p/ab/y.js")];
+        assert_eq!(common_dir(&prefix), Path::new("/p"));
+    }
+}
