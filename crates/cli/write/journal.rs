@@ -76,8 +76,9 @@ impl Journal {
         match linked {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => bail!(
-                "`{}` exists: another wasm-recover run is writing in `{}`",
+                "`{}` exists: another wasm-recover run is writing in `{}`, or one was interrupted there (`wasm-recover --check {}` finishes it)",
                 path.display(),
+                dir.display(),
                 dir.display()
             ),
             Err(e) => return Err(e).with_context(|| format!("cannot write `{}`", path.display())),
