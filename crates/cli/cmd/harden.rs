@@ -26,6 +26,8 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     )?;
     println!("{}", resolved.summary());
     let settings = &resolved.settings;
+    // Held to the end: no other run writes these trees meanwhile.
+    let _session = write::begin(&args.paths, args.out_dir.as_deref(), args.check)?;
     let mut run = Run {
         settings,
         check: args.check,
@@ -35,15 +37,12 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         refused: 0,
     };
     for root in &args.paths {
-        if let Some(out_dir) = &args.out_dir {
-            run.writes.mirrored.extend(mirror(root, out_dir)?);
-        }
         match locate::locate(root)? {
             Located::Outputs(outputs) => {
                 // Without a package.json nothing says which output matters:
                 // any bad one stops the run, as before.
                 for files in outputs {
-                    let outcome = run.output(&files)?;
+                    let outcome = run.output(root, &files)?;
                     run.accept(root, &files, outcome, args.out_dir.as_deref())
                         .map_err(anyhow::Error::msg)?;
                 }
@@ -65,7 +64,18 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     }
     let refused = run.refused;
     let summaries = std::mem::take(&mut run.summaries);
-    write::write_all(run.writes.finish()?)?;
+    let paths = &args.paths;
+    let files = run.writes.finish(|file| {
+        paths
+            .iter()
+            .find(|root| file.starts_with(root))
+            .cloned()
+            .unwrap_or_else(|| file.parent().unwrap_or(Path::new(".")).to_path_buf())
+    })?;
+    match &args.out_dir {
+        Some(out_dir) => write::write_out_dir(paths, out_dir, files)?,
+        None => write::write_all(files)?,
+    };
     for line in summaries {
         println!("{line}");
     }
@@ -96,9 +106,9 @@ struct Run<'s> {
 
 impl Run<'_> {
     /// Reads, checks or hardens one output (nothing is written yet).
-    fn output(&self, files: &OutputFiles) -> Result<Outcome> {
+    fn output(&self, root: &Path, files: &OutputFiles) -> Result<Outcome> {
         let options = &self.settings.options;
-        let input = Input::read(files)?;
+        let input = Input::read(files, root)?;
         let output = input.discover()?;
         if files.entry.is_some()
             && files.glue.extension().is_some_and(|e| e == "cjs")
@@ -162,7 +172,14 @@ impl Run<'_> {
                 for (path, contents) in hardened {
                     let to = destination(root, &path, out_dir);
                     match (&files.inline, path == files.wasm) {
-                        (Some(at), true) => inline = Some((to, at.clone(), contents)),
+                        (Some(at), true) => {
+                            inline = Some(InlineWrite {
+                                to,
+                                from: path.clone(),
+                                at: at.clone(),
+                                wasm: contents,
+                            })
+                        }
                         _ => whole.push((to, contents)),
                     }
                 }
@@ -181,7 +198,7 @@ impl Run<'_> {
             .iter()
             .map(|output| {
                 let files = locate::package_output(output)?;
-                let outcome = self.output(&files).map_err(|e| format!("{e:#}"))?;
+                let outcome = self.output(root, &files).map_err(|e| format!("{e:#}"))?;
                 Ok((files, outcome))
             })
             .collect();
@@ -354,23 +371,27 @@ fn describe_source(files: &OutputFiles) -> String {
 /// Everything a run writes, gathered before anything is written.
 #[derive(Default)]
 struct Writes {
-    /// `--out-dir` copies of the inputs; hardened files replace them.
-    mirrored: Vec<FileContents>,
     /// Whole files, by destination.
     files: std::collections::BTreeMap<PathBuf, Vec<u8>>,
     /// Re-encoded inline modules, by the destination of the file holding
     /// them: each replaces exactly its payload span.
-    inline: std::collections::BTreeMap<PathBuf, Vec<(locate::Inline, Vec<u8>)>>,
+    inline: std::collections::BTreeMap<PathBuf, Vec<InlineWrite>>,
+}
+
+/// A hardened module to re-encode into the literal it was inlined in.
+struct InlineWrite {
+    /// The destination of the file holding it.
+    to: PathBuf,
+    /// The input file holding it (read for the text around the literal).
+    from: PathBuf,
+    at: locate::Inline,
+    wasm: Vec<u8>,
 }
 
 impl Writes {
     /// Adds one output's files, unless one of them is already to be written
     /// with other contents (then nothing is added).
-    fn add(
-        &mut self,
-        whole: Vec<FileContents>,
-        inline: Option<(PathBuf, locate::Inline, Vec<u8>)>,
-    ) -> Result<(), String> {
+    fn add(&mut self, whole: Vec<FileContents>, inline: Option<InlineWrite>) -> Result<(), String> {
         for (path, contents) in &whole {
             if self.files.get(path).is_some_and(|c| c != contents) {
                 return Err(format!(
@@ -379,40 +400,35 @@ impl Writes {
                 ));
             }
         }
-        if let Some((path, _, _)) = &inline {
-            if self.files.contains_key(path) {
+        if let Some(write) = &inline {
+            if self.files.contains_key(&write.to) {
                 return Err(format!(
                     "`{}` holds an inline module and is rewritten whole by another output",
-                    path.display()
+                    write.to.display()
                 ));
             }
         }
         self.files.extend(whole);
-        if let Some((path, at, wasm)) = inline {
-            self.inline.entry(path).or_default().push((at, wasm));
+        if let Some(write) = inline {
+            self.inline.entry(write.to.clone()).or_default().push(write);
         }
         Ok(())
     }
 
-    /// The files to write: mirrored copies, replaced by hardened files, with
-    /// the inline modules re-encoded into their literals (the rest of each
+    /// The files to write: hardened files, and the files holding inline
+    /// modules with those re-encoded into their literals (the rest of each
     /// file byte for byte).
-    fn finish(self) -> Result<Vec<FileContents>> {
-        let mut by_path: std::collections::BTreeMap<PathBuf, Vec<u8>> =
-            self.mirrored.into_iter().collect();
-        by_path.extend(self.files);
+    fn finish(self, root_of: impl Fn(&Path) -> PathBuf) -> Result<Vec<FileContents>> {
+        let mut by_path = self.files;
         for (path, mut edits) in self.inline {
-            let original = match by_path.get(&path) {
-                Some(contents) => contents.clone(),
-                None => std::fs::read(&path)
-                    .with_context(|| format!("failed to read `{}`", path.display()))?,
-            };
+            let Some(first) = edits.first() else { continue };
+            let original = write::read_regular(&first.from, &root_of(&first.from))?;
             let mut text = String::from_utf8(original)
-                .with_context(|| format!("`{}` is not UTF-8", path.display()))?;
-            edits.sort_by_key(|(at, _)| std::cmp::Reverse(at.span.start));
-            for (at, wasm) in edits {
-                let encoded = wasm_recover_package::encode_inline(&wasm, at.encoding);
-                text.replace_range(at.span.clone(), &encoded);
+                .with_context(|| format!("`{}` is not UTF-8", first.from.display()))?;
+            edits.sort_by_key(|w| std::cmp::Reverse(w.at.span.start));
+            for write in edits {
+                let encoded = wasm_recover_package::encode_inline(&write.wasm, write.at.encoding);
+                text.replace_range(write.at.span.clone(), &encoded);
             }
             by_path.insert(path, text.into_bytes());
         }
@@ -432,14 +448,16 @@ struct Input<'a> {
 }
 
 impl<'a> Input<'a> {
-    fn read(files: &'a OutputFiles) -> Result<Self> {
-        let text = |path: &Path| {
-            std::fs::read_to_string(path)
-                .with_context(|| format!("failed to read `{}`", path.display()))
+    /// Reads the files of one output found under `root`.
+    fn read(files: &'a OutputFiles, root: &Path) -> Result<Self> {
+        let root = match root.parent() {
+            Some(dir) if root.is_file() && !dir.as_os_str().is_empty() => dir,
+            _ if root.is_file() => Path::new("."),
+            _ => root,
         };
+        let text = |path: &Path| write::read_regular_text(path, root);
         let wasm = match &files.inline {
-            None => std::fs::read(&files.wasm)
-                .with_context(|| format!("failed to read `{}`", files.wasm.display()))?,
+            None => write::read_regular(&files.wasm, root)?,
             Some(inline) => {
                 let holder = text(&files.wasm)?;
                 wasm_recover_package::decode_inline(&holder, &inline.span, inline.encoding)
@@ -651,34 +669,4 @@ fn destination(root: &Path, file: &Path, out_dir: Option<&Path>) -> PathBuf {
         root
     };
     out_dir.join(file.strip_prefix(base).unwrap_or(file))
-}
-
-/// With `--out-dir`, everything else in the input (package.json, snippets, types)
-/// is copied too, so the result is a complete, usable output.
-fn mirror(root: &Path, out_dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
-    let base = if root.is_file() {
-        root.parent().unwrap_or(Path::new("."))
-    } else {
-        root
-    };
-    let mut copies = Vec::new();
-    let mut stack = vec![base.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in
-            std::fs::read_dir(&dir).with_context(|| format!("cannot list `{}`", dir.display()))?
-        {
-            let entry = entry?;
-            let path = entry.path();
-            if entry.file_type()?.is_dir() {
-                if root.is_dir() {
-                    stack.push(path);
-                }
-            } else {
-                let contents = std::fs::read(&path)
-                    .with_context(|| format!("failed to read `{}`", path.display()))?;
-                copies.push((destination(root, &path, Some(out_dir)), contents));
-            }
-        }
-    }
-    Ok(copies)
 }
