@@ -9,12 +9,19 @@
 //! - `<name>@<version>/before`: the original package gives the same transcript
 //!   on the oldest and the newest Node (so the script is deterministic and the
 //!   comparison below means something);
-//! - `<name>@<version>/after/<engine>`: a copy hardened by the real binary gives
-//!   the same transcript as the original on that engine, and each call that
-//!   aborts the instance throws an `AbortError` whose cause is what the
-//!   original threw. A package whose hardening waits for an issue has these
-//!   trials ignored, with the reason as the trial's kind; `-- --ignored` runs
-//!   them.
+//! - `<name>@<version>/after/<engine>`: a copy hardened by the real binary at
+//!   the package root (`wasm-recover <package dir>`, as a user runs it) gives
+//!   the same transcript as the original on that engine, through the package's
+//!   own `require`/`import` entry points; the files those entry points load were
+//!   changed; each call that aborts the instance throws an `AbortError` whose
+//!   cause is what the original threw; and the script's abort loop (1,000
+//!   aborts between normal calls) never changes a normal call's result. A
+//!   package the tool cannot harden at the root yet has these trials ignored,
+//!   with the CLI's own refusal (`after_pending`) as the trial's kind;
+//!   `-- --ignored` runs them.
+//! - `<name>@<version>/after-subdirs/<engine>`: the same checks on a copy
+//!   hardened directory by directory (`harden`), kept only for packages whose
+//!   root the tool refuses today (`harden_why` says why).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -31,8 +38,12 @@ struct Package {
     name: String,
     version: String,
     script: String,
-    /// Directories inside the package to run `wasm-recover` on.
+    /// Directories inside the package for the extra `after-subdirs` trials
+    /// (empty: only the root is hardened).
     harden: Vec<String>,
+    /// Other pinned packages the entry point imports (`with`), laid out
+    /// beside it in `node_modules/`.
+    with: Vec<(String, String)>,
     /// Files the package's Node entry point loads: hardening must change them,
     /// or the "after" run would test the original code.
     loads: Vec<String>,
@@ -78,9 +89,16 @@ fn main() {
             run_before(&before)
         }));
         for engine in ENGINES {
+            if !package.harden.is_empty() {
+                let after = package.clone();
+                trials.push(Trial::test(
+                    format!("{spec}/after-subdirs/{engine}"),
+                    move || run_after(&after, engine, &after.harden),
+                ));
+            }
             let after = package.clone();
             let trial = Trial::test(format!("{spec}/after/{engine}"), move || {
-                run_after(&after, engine)
+                run_after(&after, engine, &[String::new()])
             });
             trials.push(match &package.after_pending {
                 Some(reason) => trial
@@ -132,6 +150,23 @@ fn read_packages() -> Result<Vec<Package>, String> {
                     .and_then(Value::as_str)
                     .map(String::from),
                 translate: p.get("eh").and_then(Value::as_str) == Some("legacy"),
+                with: p
+                    .get("with")
+                    .and_then(Value::as_array)
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .map(|w| {
+                        let field = |key: &str| {
+                            w.get(key)
+                                .and_then(Value::as_str)
+                                .map(String::from)
+                                .ok_or_else(|| {
+                                    format!("{}: a `with` entry lacks `{key}`", path.display())
+                                })
+                        };
+                        Ok((field("name")?, field("version")?))
+                    })
+                    .collect::<Result<_, String>>()?,
             })
         })
         .collect()
@@ -176,8 +211,10 @@ fn run_before(package: &Package) -> Result<(), Failed> {
     Ok(())
 }
 
-/// The hardened copy against the original, on one engine.
-fn run_after(package: &Package, engine: &str) -> Result<(), Failed> {
+/// A copy hardened by running `wasm-recover` on each of `dirs` (relative to
+/// the package root; "" is the root itself) against the original, on one
+/// engine.
+fn run_after(package: &Package, engine: &str, dirs: &[String]) -> Result<(), Failed> {
     let original = require_installed(package)?;
     let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
 
@@ -186,14 +223,19 @@ fn run_after(package: &Package, engine: &str) -> Result<(), Failed> {
 
     let after_root = lay_out(&scratch.path().join("after"), package, &original)?;
     let hardened = after_root.join("node_modules").join(&package.name);
-    for dir in &package.harden {
+    for dir in dirs {
+        let target = if dir.is_empty() {
+            hardened.clone()
+        } else {
+            hardened.join(dir)
+        };
         let output = Command::new(env!("CARGO_BIN_EXE_wasm-recover"))
-            .arg(hardened.join(dir))
+            .arg(&target)
             .output()
             .map_err(|e| format!("cannot run wasm-recover: {e}"))?;
         if !output.status.success() {
             return Err(format!(
-                "wasm-recover {dir} failed ({}):\n{}",
+                "wasm-recover <package>/{dir} failed ({}):\n{}",
                 output.status,
                 String::from_utf8_lossy(&output.stderr)
             )
@@ -212,7 +254,8 @@ fn run_after(package: &Package, engine: &str) -> Result<(), Failed> {
     let after = run_script(&after_root, package, engine)?;
 
     compare("original", &before, "hardened", &after)?;
-    check_aborts(&before, &after)
+    check_aborts(&before, &after)?;
+    check_abort_loop(&before, &after)
 }
 
 /// The package with every wasm of `loads` translated to exnref, on Node 26
@@ -264,6 +307,20 @@ fn lay_out(root: &Path, package: &Package, original: &Path) -> Result<PathBuf, F
         .map_err(|e| format!("copying tests/npm: {e}"))?;
     support::copy_dir(original, &root.join("node_modules").join(&package.name))
         .map_err(|e| format!("copying {}: {e}", original.display()))?;
+    for (name, version) in &package.with {
+        let dependency = support::project_root()
+            .join(".cache/npm")
+            .join(format!("{name}@{version}"));
+        if !dependency.join("package.json").is_file() {
+            return Err(format!(
+                "{name}@{version} (a dependency of {}) is not installed: run `cargo xtask npm-packages install`",
+                package.spec()
+            )
+            .into());
+        }
+        support::copy_dir(&dependency, &root.join("node_modules").join(name))
+            .map_err(|e| format!("copying {}: {e}", dependency.display()))?;
+    }
     Ok(root.to_path_buf())
 }
 
@@ -360,7 +417,7 @@ fn check_aborts(before: &Value, after: &Value) -> Result<(), Failed> {
     for (b, a) in before.iter().zip(after) {
         let call = b.get("call").and_then(Value::as_str).unwrap_or("?");
         let original = b.get("threw");
-        if original.and_then(|t| t.get("type")).and_then(Value::as_str) != Some("RuntimeError") {
+        if !is_abort(original) {
             return Err(format!("{call}: expected a trap from the original, got {b}").into());
         }
         let hardened = a.get("threw");
@@ -375,4 +432,72 @@ fn check_aborts(before: &Value, after: &Value) -> Result<(), Failed> {
         }
     }
     Ok(())
+}
+
+/// The abort loop: the original's record is whatever it did (its first abort
+/// must be a trap); the hardened copy must throw an `AbortError` caused by that
+/// same trap in every round and never change the normal call's result.
+fn check_abort_loop(before: &Value, after: &Value) -> Result<(), Failed> {
+    let (before, after) = match (before.get("abortLoop"), after.get("abortLoop")) {
+        (None, None) => return Ok(()),
+        (Some(b), Some(a)) => (b, a),
+        _ => return Err("the abort loop ran on one side only".into()),
+    };
+    let call = before.get("call").and_then(Value::as_str).unwrap_or("?");
+    let rounds = before.get("rounds").and_then(Value::as_u64).unwrap_or(0);
+    if rounds < 1000 {
+        return Err(format!("{call}: the abort loop has {rounds} rounds, expected >= 1000").into());
+    }
+    let first_trap = before
+        .get("outcomes")
+        .and_then(|o| o.get(0))
+        .and_then(|o| o.get("threw"))
+        .filter(|t| is_abort(Some(t)))
+        .ok_or_else(|| format!("{call}: the original's first abort is not a trap: {before}"))?;
+    if after.get("normalBefore") != before.get("normalBefore") {
+        return Err(format!("{call}: the normal call differs before the loop").into());
+    }
+    let changed = after.get("normalChanged").and_then(Value::as_u64);
+    if changed != Some(0) {
+        return Err(format!(
+            "{call}: the normal call changed in {} of {rounds} rounds after hardening, first: {}",
+            changed.map_or("?".to_string(), |c| c.to_string()),
+            after.get("firstChange").unwrap_or(&Value::Null)
+        )
+        .into());
+    }
+    let outcomes = after
+        .get("outcomes")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    let every_round_aborted = match outcomes {
+        [only] => {
+            let threw = only.get("threw");
+            threw.and_then(|t| t.get("type")).and_then(Value::as_str) == Some("AbortError")
+                && threw.and_then(|t| t.get("cause")) == Some(first_trap)
+                && only.get("times").and_then(Value::as_u64) == Some(rounds)
+        }
+        _ => false,
+    };
+    if !every_round_aborted {
+        return Err(format!(
+            "{call}: expected {rounds} AbortErrors caused by {first_trap}, got {}",
+            Value::Array(outcomes.to_vec())
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// What an abort throws in the original: a trap (`RuntimeError`), or a stack
+/// overflow inside wasm, which V8 reports as a `RangeError`.
+fn is_abort(threw: Option<&Value>) -> bool {
+    match threw.and_then(|t| t.get("type")).and_then(Value::as_str) {
+        Some("RuntimeError") => true,
+        Some("RangeError") => threw
+            .and_then(|t| t.get("message"))
+            .and_then(Value::as_str)
+            .is_some_and(|m| m.contains("Maximum call stack size exceeded")),
+        _ => false,
+    }
 }

@@ -83,8 +83,15 @@ fn read_pins() -> Result<Vec<Pin>> {
         .get("packages")
         .and_then(Value::as_array)
         .with_context(|| format!("`{}` has no `packages` array", path.display()))?;
+    // A package's `with` entries (dependencies its entry point imports, such
+    // as `@cf-wasm/internals`) are pinned and installed the same way.
+    let with = packages
+        .iter()
+        .filter_map(|package| package.get("with").and_then(Value::as_array))
+        .flatten();
     packages
         .iter()
+        .chain(with)
         .enumerate()
         .map(|(i, package)| {
             let field = |key: &str| {
