@@ -66,7 +66,8 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
                 println!("{} {}", pin.spec(), pin.dir().display());
             }
         }
-        _ => bail!("usage: cargo xtask npm-packages install|list"),
+        [cmd] if cmd == "survey" => return crate::npm_survey::run(),
+        _ => bail!("usage: cargo xtask npm-packages install|list|survey"),
     }
     Ok(ExitCode::SUCCESS)
 }
