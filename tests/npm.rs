@@ -47,8 +47,11 @@ struct Package {
     /// Files the package's Node entry point loads: hardening must change them,
     /// or the "after" run would test the original code.
     loads: Vec<String>,
-    /// Why the after-side cannot pass yet, if so.
+    /// The CLI's exact refusal at the package root, if it refuses.
     after_pending: Option<String>,
+    /// How the root hardening is known to be wrong although the CLI reports
+    /// success, if so.
+    after_known_broken: Option<String>,
     /// Whether its wasm uses legacy exception handling: the package, its wasm
     /// translated to exnref by `wasm-recover eh`, must then give the same
     /// transcript on an engine without legacy EH (issue #4).
@@ -100,12 +103,24 @@ fn main() {
             let trial = Trial::test(format!("{spec}/after/{engine}"), move || {
                 run_after(&after, engine, &[String::new()])
             });
-            trials.push(match &package.after_pending {
-                Some(reason) => trial
-                    .with_ignored_flag(true)
-                    .with_kind(format!("pending: {reason}")),
-                None => trial,
-            });
+            trials.push(
+                match (&package.after_pending, &package.after_known_broken) {
+                    (Some(reason), _) => trial
+                        .with_ignored_flag(true)
+                        .with_kind(format!("pending: {reason}")),
+                    (None, Some(reason)) => trial
+                        .with_ignored_flag(true)
+                        .with_kind(format!("known broken: {reason}")),
+                    (None, None) => trial,
+                },
+            );
+        }
+        if let Some(reason) = &package.after_pending {
+            let refused = package.clone();
+            let reason = reason.clone();
+            trials.push(Trial::test(format!("{spec}/root-refusal"), move || {
+                check_refusal(&refused, &reason)
+            }));
         }
     }
     libtest_mimic::run(&args, trials).exit();
@@ -147,6 +162,10 @@ fn read_packages() -> Result<Vec<Package>, String> {
                 loads: strings("loads")?,
                 after_pending: p
                     .get("after_pending")
+                    .and_then(Value::as_str)
+                    .map(String::from),
+                after_known_broken: p
+                    .get("after_known_broken")
                     .and_then(Value::as_str)
                     .map(String::from),
                 translate: p.get("eh").and_then(Value::as_str) == Some("legacy"),
@@ -500,4 +519,40 @@ fn is_abort(threw: Option<&Value>) -> bool {
             .is_some_and(|m| m.contains("Maximum call stack size exceeded")),
         _ => false,
     }
+}
+
+/// The CLI still refuses the package root with exactly the recorded reason:
+/// the pending trials wait for that refusal, and a changed or vanished one
+/// means `after_pending` (and docs/npm-corpus.md) must be updated.
+fn check_refusal(package: &Package, reason: &str) -> Result<(), Failed> {
+    let original = require_installed(package)?;
+    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let output = Command::new(env!("CARGO_BIN_EXE_wasm-recover"))
+        .arg(&original)
+        .arg("--out-dir")
+        .arg(scratch.path().join("out"))
+        .output()
+        .map_err(|e| format!("cannot run wasm-recover: {e}"))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let said = stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or("")
+        .replace(&format!("{}/", original.display()), "")
+        .replace(&original.display().to_string(), "<package>");
+    if output.status.success() {
+        return Err(format!(
+            "wasm-recover now hardens the root of {}: run its after trials (`-- --ignored`) and drop `after_pending`",
+            package.spec()
+        )
+        .into());
+    }
+    if said != reason {
+        return Err(format!(
+            "wasm-recover refuses the root of {} with a different reason:\n  now:      {said}\n  recorded: {reason}",
+            package.spec()
+        )
+        .into());
+    }
+    Ok(())
 }

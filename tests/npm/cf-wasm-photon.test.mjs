@@ -2,15 +2,20 @@
 // glue in dist/lib/ beside the package's own loaders per runtime,
 // dist/node.js, dist/workerd.js, dist/edge-light.js; on Node the wasm comes
 // from dist/lib/photon_rs_bg.wasm.inline.js, base64). Its entry point imports
-// @cf-wasm/internals (pinned beside it). ESM only: loaded with `import` and
-// with `require` (Node 22.12+ requires ES modules; Node 20 does not, so the
-// require side is recorded, not compared across engines).
+// @cf-wasm/internals (pinned beside it). An ES module package: loaded with
+// `import` and with `require` (Node 20.19+ and 22.12+ require ES modules).
+import { createRequire } from "node:module";
 import { Transcript } from "./transcript.mjs";
 
 const photon = await import("@cf-wasm/photon");
+const required = createRequire(import.meta.url)("@cf-wasm/photon");
 const t = new Transcript();
+
 const pixels = (w, h) => Uint8Array.from({ length: w * h * 4 }, (_, i) => (i * 53) & 255);
 const image = () => new photon.PhotonImage(pixels(8, 6), 8, 6);
+
+t.call("import() and require() give the same PhotonImage", () => required.PhotonImage === photon.PhotonImage);
+t.call("require: sepia", () => { const i = new required.PhotonImage(pixels(4, 4), 4, 4); required.sepia(i); return i.get_raw_pixels(); });
 
 t.call("PhotonImage size", () => { const i = image(); return [i.get_width(), i.get_height(), i.get_raw_pixels()]; });
 t.call("grayscale", () => { const i = image(); photon.grayscale(i); return i.get_raw_pixels(); });

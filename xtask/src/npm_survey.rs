@@ -83,12 +83,33 @@ fn survey(root: &Path, cli: &Path, node: &Path, package: &Value) -> Result<Strin
             first_error(&check.stdout, &out)
         ));
     }
+    // A success that leaves a file the entry points load unchanged is a
+    // partial hardening: say so rather than "yes".
+    let mut unchanged = Vec::new();
+    for file in package["loads"].as_array().map_or(&[][..], Vec::as_slice) {
+        let file = file.as_str().unwrap_or_default();
+        if util::read(&installed.join(file))? == util::read(&out.join(file))? {
+            unchanged.push(file);
+        }
+    }
+    let hardened = if unchanged.is_empty() {
+        "yes".to_string()
+    } else {
+        format!(
+            "yes, but left {} unchanged (the entry points load it)",
+            unchanged.join(", ")
+        )
+    };
     let before = run_script(root, node, package, &installed, &scratch.join("before"))?;
     let after = run_script(root, node, package, &out, &scratch.join("after"))?;
     let (before, after) = match (before, after) {
         (Ok(b), Ok(a)) => (b, a),
-        (Err(e), _) => return Ok(format!("{prefix} yes | original fails: {e} | – |")),
-        (_, Err(e)) => return Ok(format!("{prefix} yes | no: hardened fails: {e} | – |")),
+        (Err(e), _) => return Ok(format!("{prefix} {hardened} | original fails: {e} | – |")),
+        (_, Err(e)) => {
+            return Ok(format!(
+                "{prefix} {hardened} | no: hardened fails: {e} | – |"
+            ))
+        }
     };
     let identical = if before["transcript"] == after["transcript"] {
         "yes".to_string()
@@ -114,7 +135,9 @@ fn survey(root: &Path, cli: &Path, node: &Path, package: &Value) -> Result<Strin
         }
         _ => "none".to_string(),
     };
-    Ok(format!("{prefix} yes | {identical} | {abort_loop} |"))
+    Ok(format!(
+        "{prefix} {hardened} | {identical} | {abort_loop} |"
+    ))
 }
 
 /// The CLI's first `error:` line, with the package path made relative.
@@ -126,6 +149,7 @@ fn first_error(output: &[u8], dir: &Path) -> String {
         .or_else(|| text.lines().next())
         .unwrap_or("(no output)");
     line.replace(&format!("{}/", dir.display()), "")
+        .replace(&dir.display().to_string(), "<package>")
         .replace('|', "\\|")
 }
 
