@@ -21,4 +21,14 @@ t.call("invalid line-length", () => workspace({ "line-length": -5 }));
 t.call("check with select E,W", () => workspace({ lint: { select: ["E", "W"] } }).check("x=1 \n"));
 t.call("tokens", () => workspace().tokens("a = 1\n"));
 t.call("imported format", () => new imported.Workspace({}, imported.PositionEncoding.Utf8).format("y=( 2 )\n"));
+
+// Deeply nested brackets overflow the engine's stack inside the parser (an
+// abort: V8 throws a RangeError out of wasm). The original keeps working.
+const deep = "x = " + "[".repeat(5000) + "]".repeat(5000);
+t.abort("check(5,000 nested brackets)", () => workspace().check(deep));
+t.call("format after the abort", () => workspace().format("y=( 2 )\n"));
+await t.abortLoop("stack overflow x1000 between formats", {
+  abort: () => workspace().check(deep),
+  normal: () => workspace().format("def  f( a ):\n  return a\n"),
+});
 t.print();
