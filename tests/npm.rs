@@ -9,6 +9,8 @@
 //! - `<name>@<version>/before`: the original package gives the same transcript
 //!   on the oldest and the newest Node (so the script is deterministic and the
 //!   comparison below means something);
+//! - `<name>@<version>/loads-traced`: every file of `loads` is loaded or read
+//!   by the script's run (traced on Node 26);
 //! - `<name>@<version>/after/<engine>`: a copy hardened by the real binary at
 //!   the package root (`wasm-recover <package dir>`, as a user runs it) gives
 //!   the same transcript as the original on that engine, through the package's
@@ -90,6 +92,10 @@ fn main() {
         let before = package.clone();
         trials.push(Trial::test(format!("{spec}/before"), move || {
             run_before(&before)
+        }));
+        let traced = package.clone();
+        trials.push(Trial::test(format!("{spec}/loads-traced"), move || {
+            run_traced(&traced)
         }));
         for engine in ENGINES {
             if !package.harden.is_empty() {
@@ -275,6 +281,50 @@ fn run_after(package: &Package, engine: &str, dirs: &[String]) -> Result<(), Fai
     compare("original", &before, "hardened", &after)?;
     check_aborts(&before, &after)?;
     check_abort_loop(&before, &after)
+}
+
+/// Every file of `loads` is one the script's run really loads or reads (traced
+/// on Node 26 by `trace-loads.mjs`): otherwise "hardening changed it" would
+/// prove nothing about the code that runs.
+fn run_traced(package: &Package) -> Result<(), Failed> {
+    let original = require_installed(package)?;
+    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let root = lay_out(&scratch.path().join("run"), package, &original)?;
+    let trace = scratch.path().join("trace.json");
+    let node = support::require_engine("node-26")?;
+    let output = Command::new(&node)
+        .arg("--import")
+        .arg(root.join("trace-loads.mjs"))
+        .arg(root.join(&package.script))
+        .env("NPM_TRACE_OUT", &trace)
+        .current_dir(&root)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", node.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} with the load tracer failed ({}):\n{}",
+            package.script,
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    let text = std::fs::read(&trace).map_err(|e| format!("{}: {e}", trace.display()))?;
+    let loaded: Vec<String> =
+        serde_json::from_slice(&text).map_err(|e| format!("{}: {e}", trace.display()))?;
+    let missing: Vec<&String> = package
+        .loads
+        .iter()
+        .filter(|file| !loaded.contains(&format!("{}/{file}", package.name)))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`loads` names files the entry points never load: {missing:?}; loaded: {loaded:?}"
+        )
+        .into())
+    }
 }
 
 /// The package with every wasm of `loads` translated to exnref, on Node 26
