@@ -9,6 +9,9 @@
 //! - `<name>@<version>/before`: the original package gives the same transcript
 //!   on the oldest and the newest Node (so the script is deterministic and the
 //!   comparison below means something);
+//! - `<name>@<version>/wasm-bindgen-version`: the version recorded in
+//!   packages.json is what the `producers` section of every wasm in `loads`
+//!   says (a `.wasm` file, or one inlined as base64 in a `.js` file);
 //! - `<name>@<version>/loads-traced`: every file of `loads` is loaded or read
 //!   by the script's run (traced on Node 26);
 //! - `<name>@<version>/after/<engine>`: a copy hardened by the real binary at
@@ -54,6 +57,8 @@ struct Package {
     /// How the root hardening is known to be wrong although the CLI reports
     /// success, if so.
     after_known_broken: Option<String>,
+    /// The wasm-bindgen version recorded for it (`wasm_bindgen`).
+    wasm_bindgen: String,
     /// Whether its wasm uses legacy exception handling: the package, its wasm
     /// translated to exnref by `wasm-recover eh`, must then give the same
     /// transcript on an engine without legacy EH (issue #4).
@@ -93,6 +98,11 @@ fn main() {
         trials.push(Trial::test(format!("{spec}/before"), move || {
             run_before(&before)
         }));
+        let facts = package.clone();
+        trials.push(Trial::test(
+            format!("{spec}/wasm-bindgen-version"),
+            move || check_wasm_bindgen_version(&facts),
+        ));
         let traced = package.clone();
         trials.push(Trial::test(format!("{spec}/loads-traced"), move || {
             run_traced(&traced)
@@ -164,6 +174,7 @@ fn read_packages() -> Result<Vec<Package>, String> {
                 name: string("name")?,
                 version: string("version")?,
                 script: string("script")?,
+                wasm_bindgen: string("wasm_bindgen")?,
                 harden: strings("harden")?,
                 loads: strings("loads")?,
                 after_pending: p
@@ -605,4 +616,97 @@ fn check_refusal(package: &Package, reason: &str) -> Result<(), Failed> {
         .into());
     }
     Ok(())
+}
+
+/// The recorded `wasm_bindgen` is the version in the `producers` section of
+/// each wasm the entry points load: a `.wasm` of `loads`, or the base64 module
+/// inlined in a `.js` of `loads`.
+fn check_wasm_bindgen_version(package: &Package) -> Result<(), Failed> {
+    let original = require_installed(package)?;
+    let mut found = Vec::new();
+    for file in &package.loads {
+        let bytes = std::fs::read(original.join(file)).map_err(|e| format!("{file}: {e}"))?;
+        let module = if file.ends_with(".wasm") {
+            Some(bytes)
+        } else {
+            inlined_wasm(&bytes).map_err(|e| format!("{file}: {e}"))?
+        };
+        if let Some(module) = module {
+            let version = wasm_bindgen_of(&module).map_err(|e| format!("{file}: {e}"))?;
+            found.push((file.as_str(), version));
+        }
+    }
+    if found.is_empty() {
+        return Err("no wasm among `loads` (as a file or inlined as base64)".into());
+    }
+    for (file, version) in &found {
+        if version.as_deref() != Some(package.wasm_bindgen.as_str()) {
+            return Err(format!(
+                "{file}: producers say wasm-bindgen {version:?}, packages.json records {}",
+                package.wasm_bindgen
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// `processed-by` → `wasm-bindgen`'s version, without the commit hash.
+fn wasm_bindgen_of(module: &[u8]) -> Result<Option<String>, String> {
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        let payload = payload.map_err(|e| e.to_string())?;
+        if let wasmparser::Payload::CustomSection(section) = payload {
+            if let wasmparser::KnownCustom::Producers(reader) = section.as_known() {
+                for field in reader {
+                    let field = field.map_err(|e| e.to_string())?;
+                    for value in field.values {
+                        let value = value.map_err(|e| e.to_string())?;
+                        if field.name == "processed-by" && value.name == "wasm-bindgen" {
+                            let version = value.version.split_whitespace().next();
+                            return Ok(version.map(String::from));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The wasm module a JS file inlines as a base64 string literal (it starts
+/// with `AGFzbQ`, the base64 of `\0asm`), decoded; none if there is none.
+fn inlined_wasm(js: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    let Some(start) = js.windows(6).position(|w| w == b"AGFzbQ") else {
+        return Ok(None);
+    };
+    let end = js[start..]
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='))
+        .map_or(js.len(), |n| start + n);
+    decode_base64(&js[start..end]).map(Some)
+}
+
+/// Standard base64 (RFC 4648 §4), padding optional.
+fn decode_base64(text: &[u8]) -> Result<Vec<u8>, String> {
+    let value = |b: u8| -> Result<u32, String> {
+        Ok(match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return Err(format!("not base64: byte {b:#04x}")),
+        } as u32)
+    };
+    let text: Vec<u8> = text.iter().copied().filter(|&b| b != b'=').collect();
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    for chunk in text.chunks(4) {
+        let mut n = 0u32;
+        for (i, &b) in chunk.iter().enumerate() {
+            n |= value(b)? << (18 - 6 * i);
+        }
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Ok(out)
 }

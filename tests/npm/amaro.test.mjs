@@ -1,6 +1,7 @@
 // amaro 1.2.1 (Node's TypeScript stripper): swc's wasm (wasm-bindgen 0.2.100,
-// nodejs target) inlined as base64 in lib/wasm.js, bundled into
-// dist/index.js: the only loader Node uses. Loaded with `require("amaro")` and
+// nodejs target) inlined as base64 in the bundled glue dist/internal.js,
+// which dist/index.js requires: the only loader Node uses (lib/wasm.js is an
+// unused copy). Loaded with `require("amaro")` and
 // `import("amaro")` (one CommonJS entry point for both).
 import { createRequire } from "node:module";
 import { Transcript } from "./transcript.mjs";
