@@ -48,4 +48,18 @@ await t.callAsync("document handlers", async () => {
 await t.callAsync("invalid selector", () => rewrite(page, [["p[", { element() {} }]]));
 await t.callAsync("handler throws", () => rewrite(page, [["a", { element() { throw new Error("from the handler"); } }]]));
 await t.callAsync("rewrite still works", () => rewrite(page, [["a", { element(e) { e.setInnerContent("done"); } }]]));
+
+// Ending a rewriter twice panics in Rust (panic=abort: a trap), inside the
+// asyncify wrapper's async `end()`.
+async function endTwice() {
+  const rewriter = new HTMLRewriter(() => {});
+  await rewriter.end();
+  await rewriter.end();
+}
+await t.abortAsync("end() twice", endTwice);
+await t.callAsync("rewrite after the abort", () => rewrite(page, [["p", { element(e) { e.setAttribute("id", "after"); } }]]));
+await t.abortLoop("end() twice x1000 between rewrites", {
+  abort: endTwice,
+  normal: () => rewrite(page, [["a", { element(e) { e.setAttribute("rel", "x"); } }]]),
+});
 t.print();

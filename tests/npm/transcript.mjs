@@ -56,6 +56,16 @@ export class Transcript {
     }
   }
 
+  /** Like `abort`, for a function that returns a promise. */
+  async abortAsync(label, fn) {
+    try {
+      const result = await fn();
+      this.aborts.push({ call: label, result: describe(result) });
+    } catch (error) {
+      this.aborts.push({ call: label, threw: describeError(error) });
+    }
+  }
+
   /** Runs `fn`, recording its result or the error it threw. */
   call(label, fn) {
     try {
