@@ -43,4 +43,18 @@ t.call("World({x: 'a'})", () => { const w = new cjs.World({ x: "a", y: 0 }); con
 t.call("World(undefined)", () => { const w = new cjs.World(undefined); const g = [w.gravity.x, w.gravity.y]; w.free(); return g; });
 t.call("rigid body of a freed world", () => { const w = new cjs.World({ x: 0, y: 0 }); w.free(); return w.createRigidBody(cjs.RigidBodyDesc.fixed()); });
 t.call("simulation after the errors", () => simulate(cjs, 40));
+
+// A polyline whose index buffer points past its vertices: an out-of-bounds
+// index in Rust, a panic (panic=abort: a trap).
+function badPolyline() {
+  const world = new cjs.World({ x: 0, y: 0 });
+  world.createCollider(cjs.ColliderDesc.polyline(new Float32Array([1, 2, 3]), new Uint32Array([0, 5])));
+  world.free();
+}
+t.abort("polyline with an index past its vertices", badPolyline);
+t.call("simulation after the abort", () => simulate(cjs, 40));
+await t.abortLoop("bad polyline x1000 between simulations", {
+  abort: badPolyline,
+  normal: () => simulate(cjs, 21),
+});
 t.print();

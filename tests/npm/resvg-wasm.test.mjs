@@ -33,4 +33,14 @@ t.call("not an svg", () => render(resvgCjs, "<html>"));
 t.call("empty svg string", () => render(resvgCjs, ""));
 t.call("bad option type", () => render(resvgCjs, svg, { fitTo: { mode: "nope" } }));
 t.call("render after the errors", () => render(resvgCjs, svg));
+
+// A zoom of 100,000 asks for a pixmap too large to allocate: a panic
+// (panic=abort: a trap).
+const huge = { fitTo: { mode: "zoom", value: 100000 } };
+t.abort("render(svg, {fitTo: zoom 100000})", () => render(resvgCjs, svg, huge));
+t.call("render after the abort", () => render(resvgCjs, svg));
+await t.abortLoop("zoom 100000 x1000 between renders", {
+  abort: () => render(resvgCjs, svg, huge),
+  normal: () => render(resvgCjs, svg, { fitTo: { mode: "width", value: 30 } }),
+});
 t.print();
