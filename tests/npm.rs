@@ -9,12 +9,24 @@
 //! - `<name>@<version>/before`: the original package gives the same transcript
 //!   on the oldest and the newest Node (so the script is deterministic and the
 //!   comparison below means something);
-//! - `<name>@<version>/after/<engine>`: a copy hardened by the real binary gives
-//!   the same transcript as the original on that engine, and each call that
-//!   aborts the instance throws an `AbortError` whose cause is what the
-//!   original threw. A package whose hardening waits for an issue has these
-//!   trials ignored, with the reason as the trial's kind; `-- --ignored` runs
-//!   them.
+//! - `<name>@<version>/wasm-bindgen-version`: the version recorded in
+//!   packages.json is what the `producers` section of every wasm in `loads`
+//!   says (a `.wasm` file, or one inlined as base64 in a `.js` file);
+//! - `<name>@<version>/loads-traced`: every file of `loads` is loaded or read
+//!   by the script's run (traced on Node 26);
+//! - `<name>@<version>/after/<engine>`: a copy hardened by the real binary at
+//!   the package root (`wasm-recover <package dir>`, as a user runs it) gives
+//!   the same transcript as the original on that engine, through the package's
+//!   own `require`/`import` entry points; the files those entry points load were
+//!   changed; each call that aborts the instance throws an `AbortError` whose
+//!   cause is what the original threw; and the script's abort loop (1,000
+//!   aborts between normal calls) never changes a normal call's result. A
+//!   package the tool cannot harden at the root yet has these trials ignored,
+//!   with the CLI's own refusal (`after_pending`) as the trial's kind;
+//!   `-- --ignored` runs them.
+//! - `<name>@<version>/after-subdirs/<engine>`: the same checks on a copy
+//!   hardened directory by directory (`harden`), kept only for packages whose
+//!   root the tool refuses today (`harden_why` says why).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -31,13 +43,22 @@ struct Package {
     name: String,
     version: String,
     script: String,
-    /// Directories inside the package to run `wasm-recover` on.
+    /// Directories inside the package for the extra `after-subdirs` trials
+    /// (empty: only the root is hardened).
     harden: Vec<String>,
+    /// Other pinned packages the entry point imports (`with`), laid out
+    /// beside it in `node_modules/`.
+    with: Vec<(String, String)>,
     /// Files the package's Node entry point loads: hardening must change them,
     /// or the "after" run would test the original code.
     loads: Vec<String>,
-    /// Why the after-side cannot pass yet, if so.
+    /// The CLI's exact refusal at the package root, if it refuses.
     after_pending: Option<String>,
+    /// How the root hardening is known to be wrong although the CLI reports
+    /// success, if so.
+    after_known_broken: Option<String>,
+    /// The wasm-bindgen version recorded for it (`wasm_bindgen`).
+    wasm_bindgen: String,
     /// Whether its wasm uses legacy exception handling: the package, its wasm
     /// translated to exnref by `wasm-recover eh`, must then give the same
     /// transcript on an engine without legacy EH (issue #4).
@@ -77,17 +98,45 @@ fn main() {
         trials.push(Trial::test(format!("{spec}/before"), move || {
             run_before(&before)
         }));
+        let facts = package.clone();
+        trials.push(Trial::test(
+            format!("{spec}/wasm-bindgen-version"),
+            move || check_wasm_bindgen_version(&facts),
+        ));
+        let traced = package.clone();
+        trials.push(Trial::test(format!("{spec}/loads-traced"), move || {
+            run_traced(&traced)
+        }));
         for engine in ENGINES {
+            if !package.harden.is_empty() {
+                let after = package.clone();
+                trials.push(Trial::test(
+                    format!("{spec}/after-subdirs/{engine}"),
+                    move || run_after(&after, engine, &after.harden),
+                ));
+            }
             let after = package.clone();
             let trial = Trial::test(format!("{spec}/after/{engine}"), move || {
-                run_after(&after, engine)
+                run_after(&after, engine, &[String::new()])
             });
-            trials.push(match &package.after_pending {
-                Some(reason) => trial
-                    .with_ignored_flag(true)
-                    .with_kind(format!("pending: {reason}")),
-                None => trial,
-            });
+            trials.push(
+                match (&package.after_pending, &package.after_known_broken) {
+                    (Some(reason), _) => trial
+                        .with_ignored_flag(true)
+                        .with_kind(format!("pending: {reason}")),
+                    (None, Some(reason)) => trial
+                        .with_ignored_flag(true)
+                        .with_kind(format!("known broken: {reason}")),
+                    (None, None) => trial,
+                },
+            );
+        }
+        if let Some(reason) = &package.after_pending {
+            let refused = package.clone();
+            let reason = reason.clone();
+            trials.push(Trial::test(format!("{spec}/root-refusal"), move || {
+                check_refusal(&refused, &reason)
+            }));
         }
     }
     libtest_mimic::run(&args, trials).exit();
@@ -125,13 +174,35 @@ fn read_packages() -> Result<Vec<Package>, String> {
                 name: string("name")?,
                 version: string("version")?,
                 script: string("script")?,
+                wasm_bindgen: string("wasm_bindgen")?,
                 harden: strings("harden")?,
                 loads: strings("loads")?,
                 after_pending: p
                     .get("after_pending")
                     .and_then(Value::as_str)
                     .map(String::from),
+                after_known_broken: p
+                    .get("after_known_broken")
+                    .and_then(Value::as_str)
+                    .map(String::from),
                 translate: p.get("eh").and_then(Value::as_str) == Some("legacy"),
+                with: p
+                    .get("with")
+                    .and_then(Value::as_array)
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .map(|w| {
+                        let field = |key: &str| {
+                            w.get(key)
+                                .and_then(Value::as_str)
+                                .map(String::from)
+                                .ok_or_else(|| {
+                                    format!("{}: a `with` entry lacks `{key}`", path.display())
+                                })
+                        };
+                        Ok((field("name")?, field("version")?))
+                    })
+                    .collect::<Result<_, String>>()?,
             })
         })
         .collect()
@@ -176,8 +247,10 @@ fn run_before(package: &Package) -> Result<(), Failed> {
     Ok(())
 }
 
-/// The hardened copy against the original, on one engine.
-fn run_after(package: &Package, engine: &str) -> Result<(), Failed> {
+/// A copy hardened by running `wasm-recover` on each of `dirs` (relative to
+/// the package root; "" is the root itself) against the original, on one
+/// engine.
+fn run_after(package: &Package, engine: &str, dirs: &[String]) -> Result<(), Failed> {
     let original = require_installed(package)?;
     let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
 
@@ -186,14 +259,19 @@ fn run_after(package: &Package, engine: &str) -> Result<(), Failed> {
 
     let after_root = lay_out(&scratch.path().join("after"), package, &original)?;
     let hardened = after_root.join("node_modules").join(&package.name);
-    for dir in &package.harden {
+    for dir in dirs {
+        let target = if dir.is_empty() {
+            hardened.clone()
+        } else {
+            hardened.join(dir)
+        };
         let output = Command::new(env!("CARGO_BIN_EXE_wasm-recover"))
-            .arg(hardened.join(dir))
+            .arg(&target)
             .output()
             .map_err(|e| format!("cannot run wasm-recover: {e}"))?;
         if !output.status.success() {
             return Err(format!(
-                "wasm-recover {dir} failed ({}):\n{}",
+                "wasm-recover <package>/{dir} failed ({}):\n{}",
                 output.status,
                 String::from_utf8_lossy(&output.stderr)
             )
@@ -212,7 +290,52 @@ fn run_after(package: &Package, engine: &str) -> Result<(), Failed> {
     let after = run_script(&after_root, package, engine)?;
 
     compare("original", &before, "hardened", &after)?;
-    check_aborts(&before, &after)
+    check_aborts(&before, &after)?;
+    check_abort_loop(&before, &after)
+}
+
+/// Every file of `loads` is one the script's run really loads or reads (traced
+/// on Node 26 by `trace-loads.mjs`): otherwise "hardening changed it" would
+/// prove nothing about the code that runs.
+fn run_traced(package: &Package) -> Result<(), Failed> {
+    let original = require_installed(package)?;
+    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let root = lay_out(&scratch.path().join("run"), package, &original)?;
+    let trace = scratch.path().join("trace.json");
+    let node = support::require_engine("node-26")?;
+    let output = Command::new(&node)
+        .arg("--import")
+        .arg(root.join("trace-loads.mjs"))
+        .arg(root.join(&package.script))
+        .env("NPM_TRACE_OUT", &trace)
+        .current_dir(&root)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", node.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} with the load tracer failed ({}):\n{}",
+            package.script,
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    let text = std::fs::read(&trace).map_err(|e| format!("{}: {e}", trace.display()))?;
+    let loaded: Vec<String> =
+        serde_json::from_slice(&text).map_err(|e| format!("{}: {e}", trace.display()))?;
+    let missing: Vec<&String> = package
+        .loads
+        .iter()
+        .filter(|file| !loaded.contains(&format!("{}/{file}", package.name)))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`loads` names files the entry points never load: {missing:?}; loaded: {loaded:?}"
+        )
+        .into())
+    }
 }
 
 /// The package with every wasm of `loads` translated to exnref, on Node 26
@@ -264,6 +387,20 @@ fn lay_out(root: &Path, package: &Package, original: &Path) -> Result<PathBuf, F
         .map_err(|e| format!("copying tests/npm: {e}"))?;
     support::copy_dir(original, &root.join("node_modules").join(&package.name))
         .map_err(|e| format!("copying {}: {e}", original.display()))?;
+    for (name, version) in &package.with {
+        let dependency = support::project_root()
+            .join(".cache/npm")
+            .join(format!("{name}@{version}"));
+        if !dependency.join("package.json").is_file() {
+            return Err(format!(
+                "{name}@{version} (a dependency of {}) is not installed: run `cargo xtask npm-packages install`",
+                package.spec()
+            )
+            .into());
+        }
+        support::copy_dir(&dependency, &root.join("node_modules").join(name))
+            .map_err(|e| format!("copying {}: {e}", dependency.display()))?;
+    }
     Ok(root.to_path_buf())
 }
 
@@ -360,7 +497,7 @@ fn check_aborts(before: &Value, after: &Value) -> Result<(), Failed> {
     for (b, a) in before.iter().zip(after) {
         let call = b.get("call").and_then(Value::as_str).unwrap_or("?");
         let original = b.get("threw");
-        if original.and_then(|t| t.get("type")).and_then(Value::as_str) != Some("RuntimeError") {
+        if !is_abort(original) {
             return Err(format!("{call}: expected a trap from the original, got {b}").into());
         }
         let hardened = a.get("threw");
@@ -375,4 +512,201 @@ fn check_aborts(before: &Value, after: &Value) -> Result<(), Failed> {
         }
     }
     Ok(())
+}
+
+/// The abort loop: the original's record is whatever it did (its first abort
+/// must be a trap); the hardened copy must throw an `AbortError` caused by that
+/// same trap in every round and never change the normal call's result.
+fn check_abort_loop(before: &Value, after: &Value) -> Result<(), Failed> {
+    let (before, after) = match (before.get("abortLoop"), after.get("abortLoop")) {
+        (None, None) => return Ok(()),
+        (Some(b), Some(a)) => (b, a),
+        _ => return Err("the abort loop ran on one side only".into()),
+    };
+    let call = before.get("call").and_then(Value::as_str).unwrap_or("?");
+    let rounds = before.get("rounds").and_then(Value::as_u64).unwrap_or(0);
+    if rounds < 1000 {
+        return Err(format!("{call}: the abort loop has {rounds} rounds, expected >= 1000").into());
+    }
+    let first_trap = before
+        .get("outcomes")
+        .and_then(|o| o.get(0))
+        .and_then(|o| o.get("threw"))
+        .filter(|t| is_abort(Some(t)))
+        .ok_or_else(|| format!("{call}: the original's first abort is not a trap: {before}"))?;
+    if after.get("normalBefore") != before.get("normalBefore") {
+        return Err(format!("{call}: the normal call differs before the loop").into());
+    }
+    let changed = after.get("normalChanged").and_then(Value::as_u64);
+    if changed != Some(0) {
+        return Err(format!(
+            "{call}: the normal call changed in {} of {rounds} rounds after hardening, first: {}",
+            changed.map_or("?".to_string(), |c| c.to_string()),
+            after.get("firstChange").unwrap_or(&Value::Null)
+        )
+        .into());
+    }
+    let outcomes = after
+        .get("outcomes")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    let every_round_aborted = match outcomes {
+        [only] => {
+            let threw = only.get("threw");
+            threw.and_then(|t| t.get("type")).and_then(Value::as_str) == Some("AbortError")
+                && threw.and_then(|t| t.get("cause")) == Some(first_trap)
+                && only.get("times").and_then(Value::as_u64) == Some(rounds)
+        }
+        _ => false,
+    };
+    if !every_round_aborted {
+        return Err(format!(
+            "{call}: expected {rounds} AbortErrors caused by {first_trap}, got {}",
+            Value::Array(outcomes.to_vec())
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// What an abort throws in the original: a trap (`RuntimeError`), or a stack
+/// overflow inside wasm, which V8 reports as a `RangeError`.
+fn is_abort(threw: Option<&Value>) -> bool {
+    match threw.and_then(|t| t.get("type")).and_then(Value::as_str) {
+        Some("RuntimeError") => true,
+        Some("RangeError") => threw
+            .and_then(|t| t.get("message"))
+            .and_then(Value::as_str)
+            .is_some_and(|m| m.contains("Maximum call stack size exceeded")),
+        _ => false,
+    }
+}
+
+/// The CLI still refuses the package root with exactly the recorded reason:
+/// the pending trials wait for that refusal, and a changed or vanished one
+/// means `after_pending` (and docs/npm-corpus.md) must be updated.
+fn check_refusal(package: &Package, reason: &str) -> Result<(), Failed> {
+    let original = require_installed(package)?;
+    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let output = Command::new(env!("CARGO_BIN_EXE_wasm-recover"))
+        .arg(&original)
+        .arg("--out-dir")
+        .arg(scratch.path().join("out"))
+        .output()
+        .map_err(|e| format!("cannot run wasm-recover: {e}"))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let said = stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or("")
+        .replace(&format!("{}/", original.display()), "")
+        .replace(&original.display().to_string(), "<package>");
+    if output.status.success() {
+        return Err(format!(
+            "wasm-recover now hardens the root of {}: run its after trials (`-- --ignored`) and drop `after_pending`",
+            package.spec()
+        )
+        .into());
+    }
+    if said != reason {
+        return Err(format!(
+            "wasm-recover refuses the root of {} with a different reason:\n  now:      {said}\n  recorded: {reason}",
+            package.spec()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The recorded `wasm_bindgen` is the version in the `producers` section of
+/// each wasm the entry points load: a `.wasm` of `loads`, or the base64 module
+/// inlined in a `.js` of `loads`.
+fn check_wasm_bindgen_version(package: &Package) -> Result<(), Failed> {
+    let original = require_installed(package)?;
+    let mut found = Vec::new();
+    for file in &package.loads {
+        let bytes = std::fs::read(original.join(file)).map_err(|e| format!("{file}: {e}"))?;
+        let module = if file.ends_with(".wasm") {
+            Some(bytes)
+        } else {
+            inlined_wasm(&bytes).map_err(|e| format!("{file}: {e}"))?
+        };
+        if let Some(module) = module {
+            let version = wasm_bindgen_of(&module).map_err(|e| format!("{file}: {e}"))?;
+            found.push((file.as_str(), version));
+        }
+    }
+    if found.is_empty() {
+        return Err("no wasm among `loads` (as a file or inlined as base64)".into());
+    }
+    for (file, version) in &found {
+        if version.as_deref() != Some(package.wasm_bindgen.as_str()) {
+            return Err(format!(
+                "{file}: producers say wasm-bindgen {version:?}, packages.json records {}",
+                package.wasm_bindgen
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// `processed-by` → `wasm-bindgen`'s version, without the commit hash.
+fn wasm_bindgen_of(module: &[u8]) -> Result<Option<String>, String> {
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        let payload = payload.map_err(|e| e.to_string())?;
+        if let wasmparser::Payload::CustomSection(section) = payload {
+            if let wasmparser::KnownCustom::Producers(reader) = section.as_known() {
+                for field in reader {
+                    let field = field.map_err(|e| e.to_string())?;
+                    for value in field.values {
+                        let value = value.map_err(|e| e.to_string())?;
+                        if field.name == "processed-by" && value.name == "wasm-bindgen" {
+                            let version = value.version.split_whitespace().next();
+                            return Ok(version.map(String::from));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The wasm module a JS file inlines as a base64 string literal (it starts
+/// with `AGFzbQ`, the base64 of `\0asm`), decoded; none if there is none.
+fn inlined_wasm(js: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    let Some(start) = js.windows(6).position(|w| w == b"AGFzbQ") else {
+        return Ok(None);
+    };
+    let end = js[start..]
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='))
+        .map_or(js.len(), |n| start + n);
+    decode_base64(&js[start..end]).map(Some)
+}
+
+/// Standard base64 (RFC 4648 §4), padding optional.
+fn decode_base64(text: &[u8]) -> Result<Vec<u8>, String> {
+    let value = |b: u8| -> Result<u32, String> {
+        Ok(match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return Err(format!("not base64: byte {b:#04x}")),
+        } as u32)
+    };
+    let text: Vec<u8> = text.iter().copied().filter(|&b| b != b'=').collect();
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    for chunk in text.chunks(4) {
+        let mut n = 0u32;
+        for (i, &b) in chunk.iter().enumerate() {
+            n |= value(b)? << (18 - 6 * i);
+        }
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Ok(out)
 }

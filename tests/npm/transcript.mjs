@@ -4,7 +4,8 @@
 // tests/npm.rs copies this folder next to a `node_modules/` that holds the
 // package (original or hardened) and runs `node <package script>`; the script
 // prints one JSON document on stdout:
-//   { "transcript": [ { "call", "result" | "threw" } ], "aborts": [ ... ] }
+//   { "transcript": [ { "call", "result" | "threw" } ], "aborts": [ ... ],
+//     "abortLoop": { ... } (optional, see `abortLoop`) }
 // `transcript` must be identical before and after hardening. `aborts` holds
 // the calls that make the instance abort (a panic in a panic=abort build): they
 // are meant to differ (a RuntimeError before, an AbortError whose cause is that
@@ -34,6 +35,8 @@ export function describeError(error) {
     if (error.cause !== undefined) described.cause = describeError(error.cause);
     return described;
   }
+  // Some packages throw plain objects (swc's diagnostics): keep their fields.
+  if (error !== null && typeof error === "object") return { type: "object", value: describe(error) };
   return { type: typeof error, message: String(error) };
 }
 
@@ -47,6 +50,16 @@ export class Transcript {
   abort(label, fn) {
     try {
       const result = fn();
+      this.aborts.push({ call: label, result: describe(result) });
+    } catch (error) {
+      this.aborts.push({ call: label, threw: describeError(error) });
+    }
+  }
+
+  /** Like `abort`, for a function that returns a promise. */
+  async abortAsync(label, fn) {
+    try {
+      const result = await fn();
       this.aborts.push({ call: label, result: describe(result) });
     } catch (error) {
       this.aborts.push({ call: label, threw: describeError(error) });
@@ -77,9 +90,50 @@ export class Transcript {
     }
   }
 
+  /**
+   * The abort loop: `rounds` calls of `abort` (each must abort the instance),
+   * each followed by `normal`, whose result must stay what it was before the
+   * loop. Records how often each distinct error was thrown and the first round
+   * where `normal` changed, so the original package's behaviour (it keeps
+   * working, or it bricks) is on record and the hardened one's is checked.
+   * `abort` and `normal` may return promises.
+   */
+  async abortLoop(label, { abort, normal, rounds = 1000 }) {
+    const outcome = async (fn) => {
+      try {
+        return { result: describe(await fn()) };
+      } catch (error) {
+        return { threw: describeError(error) };
+      }
+    };
+    const expected = JSON.stringify(await outcome(normal));
+    const thrown = new Map();
+    let changed = 0;
+    let firstChange = null;
+    for (let round = 0; round < rounds; round++) {
+      const aborted = JSON.stringify(await outcome(abort));
+      thrown.set(aborted, (thrown.get(aborted) ?? 0) + 1);
+      const now = JSON.stringify(await outcome(normal));
+      if (now !== expected) {
+        changed++;
+        firstChange ??= { round, outcome: JSON.parse(now) };
+      }
+    }
+    this.loop = {
+      call: label,
+      rounds,
+      normalBefore: JSON.parse(expected),
+      outcomes: [...thrown].map(([key, times]) => ({ ...JSON.parse(key), times })),
+      normalChanged: changed,
+      firstChange,
+    };
+  }
+
   /** Prints the transcript as the script's only output. */
   print() {
-    process.stdout.write(JSON.stringify({ transcript: this.entries, aborts: this.aborts }, null, 1) + "\n");
+    const report = { transcript: this.entries, aborts: this.aborts };
+    if (this.loop) report.abortLoop = this.loop;
+    process.stdout.write(JSON.stringify(report, null, 1) + "\n");
   }
 }
 

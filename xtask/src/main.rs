@@ -11,6 +11,7 @@ mod eh;
 mod engines;
 mod fixtures;
 mod npm_packages;
+mod npm_survey;
 mod util;
 
 use std::process::ExitCode;
@@ -51,6 +52,10 @@ tasks:
       sha512 integrity checked) into .cache/npm/<name>@<version>/.
   npm-packages list
       Print `name@version path` for every installed package.
+  npm-packages survey
+      Run target/debug/wasm-recover (`cargo build` first) at the root of every
+      pinned package and print docs/npm-corpus.md's table: hardened or the
+      CLI's refusal, transcript identical on Node 26, abort loop held.
 ";
 
 fn main() -> ExitCode {

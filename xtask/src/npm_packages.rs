@@ -66,7 +66,8 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
                 println!("{} {}", pin.spec(), pin.dir().display());
             }
         }
-        _ => bail!("usage: cargo xtask npm-packages install|list"),
+        [cmd] if cmd == "survey" => return crate::npm_survey::run(),
+        _ => bail!("usage: cargo xtask npm-packages install|list|survey"),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -83,8 +84,15 @@ fn read_pins() -> Result<Vec<Pin>> {
         .get("packages")
         .and_then(Value::as_array)
         .with_context(|| format!("`{}` has no `packages` array", path.display()))?;
+    // A package's `with` entries (dependencies its entry point imports, such
+    // as `@cf-wasm/internals`) are pinned and installed the same way.
+    let with = packages
+        .iter()
+        .filter_map(|package| package.get("with").and_then(Value::as_array))
+        .flatten();
     packages
         .iter()
+        .chain(with)
         .enumerate()
         .map(|(i, package)| {
             let field = |key: &str| {
