@@ -118,6 +118,13 @@ fn top_level_instance(statement: &Statement<'_>) -> bool {
             Expression::NewExpression(n) => {
                 return member_of(&n.callee) == Some(("WebAssembly", "Instance"))
             }
+            // Hardened glue: `__wbr.adopt(wasmModule, new WebAssembly.Instance(…))`.
+            Expression::CallExpression(c) => {
+                return c.arguments.iter().any(|a| {
+                    matches!(a, Argument::NewExpression(n)
+                        if member_of(&n.callee) == Some(("WebAssembly", "Instance")))
+                })
+            }
             _ => return false,
         }
     }

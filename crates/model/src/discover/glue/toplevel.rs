@@ -87,19 +87,10 @@ pub(crate) fn declared_class<'s, 'a>(
         Statement::ClassDeclaration(c) => Some((c.id.as_ref()?.name.to_string(), c)),
         Statement::ExportDeclaration(e) => match &e.declaration {
             Declaration::ClassDeclaration(c) => Some((c.id.as_ref()?.name.to_string(), &**c)),
+            Declaration::VariableDeclaration(v) => class_binding(v),
             _ => None,
         },
-        Statement::VariableDeclaration(v) => {
-            let [d] = v.declarations.as_slice() else {
-                return None;
-            };
-            match d.init.as_ref()?.without_parentheses() {
-                Expression::ClassExpression(c) => {
-                    Some((d.id.get_identifier_name()?.to_string(), c))
-                }
-                _ => None,
-            }
-        }
+        Statement::VariableDeclaration(v) => class_binding(v),
         Statement::ExpressionStatement(e) => {
             let Expression::AssignmentExpression(a) = e.expression.without_parentheses() else {
                 return None;
@@ -112,6 +103,17 @@ pub(crate) fn declared_class<'s, 'a>(
                 _ => None,
             }
         }
+        _ => None,
+    }
+}
+
+/// `var|let|const X = class [X] {…}`.
+fn class_binding<'s, 'a>(v: &'s VariableDeclaration<'a>) -> Option<(String, &'s Class<'a>)> {
+    let [d] = v.declarations.as_slice() else {
+        return None;
+    };
+    match d.init.as_ref()?.without_parentheses() {
+        Expression::ClassExpression(c) => Some((d.id.get_identifier_name()?.to_string(), c)),
         _ => None,
     }
 }
