@@ -382,3 +382,6 @@ impl GlueFacts {
         self.anchors.set_wasm.is_some()
     }
 }
+
+#[cfg(test)]
+mod tests;

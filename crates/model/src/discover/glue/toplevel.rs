@@ -385,6 +385,10 @@ pub(crate) fn read(glue: &str, program: &Program<'_>, target: Target) -> Result<
             _ => {}
         }
     }
+    // `let X; X = class {…}`: the binding holds a class, not instance data.
+    let class_names: Vec<&str> = top.classes.iter().map(|c| c.name.as_str()).collect();
+    top.state_vars
+        .retain(|v| !(v.init == "undefined" && class_names.contains(&v.name.as_str())));
     if let Some((decl, size)) = heap_decl {
         let reserved = heap_push.ok_or_else(|| {
             unknown(
