@@ -195,3 +195,32 @@ fn a_glue_that_is_not_javascript_is_refused_at_a_line() {
         );
     }
 }
+
+/// How long reading a large glue takes: `GLUE_TIMING=<file>[:<file>…] cargo
+/// test --test glue_variants -- --ignored --nocapture timing`.
+#[test]
+#[ignore = "a measurement, run by hand on large real glue"]
+fn timing() {
+    let files = std::env::var("GLUE_TIMING").unwrap_or_default();
+    for file in files.split(':').filter(|f| !f.is_empty()) {
+        let text = std::fs::read_to_string(file).expect("readable glue");
+        let start = std::time::Instant::now();
+        let read = GlueFacts::scan(&text, None);
+        let elapsed = start.elapsed();
+        println!(
+            "{file}: {} bytes, {:.1} ms, {}",
+            text.len(),
+            elapsed.as_secs_f64() * 1000.0,
+            match &read {
+                Ok(f) => format!(
+                    "read: {} classes, {} entries, {} wasm uses, {} state",
+                    f.classes.len(),
+                    f.entries.len(),
+                    f.wasm_uses.len(),
+                    f.state_vars.len()
+                ),
+                Err(e) => format!("refused: {e}"),
+            }
+        );
+    }
+}

@@ -142,10 +142,38 @@ pub fn rewrite(
         }
         other => other.map(str::to_string),
     };
-    Ok(Rewritten {
-        glue: edits.apply()?,
-        entry,
-    })
+    let glue = edits.apply()?;
+    check_coverage(&glue, output)?;
+    Ok(Rewritten { glue, entry })
+}
+
+/// Counts what the hardened glue guards against what the reader found: a
+/// rewrite that guards fewer classes or settles fewer entries than exist
+/// must not be reported as a hardening. (State is counted where the reset
+/// function is written, in [`state`].)
+fn check_coverage(hardened: &str, output: &BindgenOutput) -> Result<(), Error> {
+    let runtime = runtime::embedded();
+    let count = |needle: &str| hardened.matches(needle).count() - runtime.matches(needle).count();
+    let facts = &output.glue;
+    let guarded = count("__wbr.guardClass(");
+    if guarded != facts.classes.len() {
+        return Err(Error::Incomplete {
+            what: format!(
+                "guards {guarded} classes of the {} it found",
+                facts.classes.len()
+            ),
+        });
+    }
+    let settled = count(entries::SETTLE);
+    if settled != facts.entries.len() {
+        return Err(Error::Incomplete {
+            what: format!(
+                "settles {settled} public entries of the {} it found",
+                facts.entries.len()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The function bodies the rewrite replaces whole (upstream reset, G2 native guards).

@@ -28,6 +28,9 @@ pub(crate) struct Found {
     pub(crate) deno_read_file: bool,
     pub(crate) this_wbg_ptr: bool,
     pub(crate) this_ptr: bool,
+    /// How many enclosing functions bind their own `wasm` (a parameter):
+    /// inside them `wasm.x` is not the glue's binding.
+    shadowed: usize,
 }
 
 impl Found {
@@ -115,10 +118,31 @@ impl<'a> Found {
     }
 }
 
+fn binds_wasm(params: &FormalParameters<'_>) -> bool {
+    params
+        .items
+        .iter()
+        .any(|p| p.pattern.get_identifier_name().is_some_and(|n| n == "wasm"))
+}
+
 impl<'a> Visit<'a> for Found {
+    fn visit_function(&mut self, it: &Function<'a>, flags: oxc_syntax::scope::ScopeFlags) {
+        let shadows = binds_wasm(&it.params);
+        self.shadowed += usize::from(shadows);
+        walk::walk_function(self, it, flags);
+        self.shadowed -= usize::from(shadows);
+    }
+
+    fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
+        let shadows = binds_wasm(&it.params);
+        self.shadowed += usize::from(shadows);
+        walk::walk_arrow_function_expression(self, it);
+        self.shadowed -= usize::from(shadows);
+    }
+
     fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
         match it.object.without_parentheses() {
-            Expression::Identifier(id) if id.name == "wasm" => {
+            Expression::Identifier(id) if id.name == "wasm" && self.shadowed == 0 => {
                 self.wasm_uses
                     .entry(it.property.name.to_string())
                     .or_insert(it.span.start as usize);

@@ -67,7 +67,7 @@ fn classes_are_found_in_every_declaration_form() {
 fn only_members_of_the_wasm_binding_are_wasm_uses() {
     let glue = format!(
         "/* @ts-self-types=\"./wasm.d.ts\" */\n// wasm.in_a_comment()\n{}",
-        nodejs("function f(o) { return o.wasm.nested() + mywasm.other() + \"wasm.text\" + wasm.add(1); }\nmodule.exports.f = f;")
+        nodejs("function f(o) { return o.wasm.nested() + mywasm.other() + \"wasm.text\" + wasm.add(1); }\nfunction g(wasm) { return wasm.param(); }\nmodule.exports.f = f;")
     );
     let facts = scan(&glue);
     assert_eq!(facts.wasm_uses.keys().collect::<Vec<_>>(), ["add"]);
