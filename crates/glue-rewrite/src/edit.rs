@@ -141,7 +141,8 @@ fn render(
         if newline == "\n" {
             out.push_str(&e.text);
         } else {
-            out.push_str(&e.text.replace('\n', newline));
+            // Text taken from the source may carry its CRLFs already.
+            out.push_str(&e.text.replace("\r\n", "\n").replace('\n', newline));
         }
         at = e.end;
     }
@@ -168,6 +169,16 @@ mod tests {
             e.apply().expect("edits apply"),
             "\u{feff}<a\r\nafter a\r\nsecond\r\nB\r\nc\r\n"
         );
+    }
+
+    #[test]
+    fn source_text_moved_into_an_edit_keeps_single_crlfs() {
+        let text = "f(a,\r\n  b);\r\n";
+        let mut e = Edits::new(text);
+        let args = span(2, 9);
+        let moved = args.text(text).to_string();
+        e.replace(args, format!("g({moved})"));
+        assert_eq!(e.apply().expect("applies"), "f(g(a,\r\n  b));\r\n");
     }
 
     #[test]
