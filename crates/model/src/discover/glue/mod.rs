@@ -297,7 +297,12 @@ impl GlueFacts {
     /// Reads the glue. For `bundler`-style outputs pass the `_bg.js` file as
     /// `glue` and the entry (`x.js`) as `entry`.
     pub fn scan(glue: &str, entry: Option<&str>) -> Result<GlueFacts> {
-        let hardened = glue.contains(crate::names::GLUE_MARKER);
+        // The marker is the first thing in hardened glue (after a BOM): the
+        // same text in a string or a later comment is not a hardening.
+        let hardened = glue
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with(crate::names::GLUE_MARKER);
         let allocator = Allocator::default();
         let program = parse::parse(&allocator, glue)?;
         let entry = match entry {

@@ -145,3 +145,12 @@ fn a_bom_and_crlf_are_measured() {
     assert_eq!((facts.shape.bom, facts.shape.newline), (3, "\r\n"));
     assert!(facts.anchors.top_level_start >= 3);
 }
+
+#[test]
+fn only_a_leading_marker_means_hardened() {
+    let marker = crate::names::GLUE_MARKER;
+    let inside = nodejs(&format!("const note = \"{marker}\";"));
+    assert!(!scan(&inside).hardened, "a string is not the marker");
+    let leading = format!("\u{feff}{marker} x */\n{}", nodejs(""));
+    assert!(scan(&leading).hardened);
+}
