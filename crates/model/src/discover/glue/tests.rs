@@ -154,3 +154,20 @@ fn only_a_leading_marker_means_hardened() {
     let leading = format!("\u{feff}{marker} x */\n{}", nodejs(""));
     assert!(scan(&leading).hardened);
 }
+
+#[test]
+fn exported_mutable_bindings_are_state_too() {
+    let glue = "export let counter = 0;\nexport let cache = new Map();\nlet wasm;\n\
+                const wasmInstance = new WebAssembly.Instance(wasmModule, {});\nwasm = wasmInstance.exports;\n";
+    let err = GlueFacts::scan(glue, None).expect_err("a Map is state of unknown meaning");
+    assert_eq!(err.location(), &Location::Glue { line: 2, column: 8 });
+    let facts = scan(&glue.replace("export let cache = new Map();\n", ""));
+    assert_eq!(
+        facts
+            .state_vars
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect::<Vec<_>>(),
+        ["counter"]
+    );
+}

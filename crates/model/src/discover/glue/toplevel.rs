@@ -284,7 +284,19 @@ pub(crate) fn read(glue: &str, program: &Program<'_>, target: Target) -> Result<
                     );
                 }
             }
-            Statement::VariableDeclaration(v) => {
+            _ => {}
+        }
+        // Declarations, exported or not: `export let x = null;` is state too.
+        let declaration = match statement {
+            Statement::VariableDeclaration(v) => Some(&**v),
+            Statement::ExportDeclaration(e) => match &e.declaration {
+                Declaration::VariableDeclaration(v) => Some(&**v),
+                _ => None,
+            },
+            _ => None,
+        };
+        match declaration {
+            Some(v) => {
                 if let Some(call) = top_level_instantiate(statement) {
                     if let Some(found) = instantiation(v, call) {
                         top.anchors.top_level_instantiations.push(found);
@@ -344,6 +356,9 @@ pub(crate) fn read(glue: &str, program: &Program<'_>, target: Target) -> Result<
                     });
                 }
             }
+            None => {}
+        }
+        match statement {
             Statement::ExpressionStatement(e) => {
                 let expr = e.expression.without_parentheses();
                 if let Expression::CallExpression(c) = expr {
