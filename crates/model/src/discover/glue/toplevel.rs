@@ -295,68 +295,65 @@ pub(crate) fn read(glue: &str, program: &Program<'_>, target: Target) -> Result<
             },
             _ => None,
         };
-        match declaration {
-            Some(v) => {
-                if let Some(call) = top_level_instantiate(statement) {
-                    if let Some(found) = instantiation(v, call) {
-                        top.anchors.top_level_instantiations.push(found);
-                    }
+        if let Some(v) = declaration {
+            if let Some(call) = top_level_instantiate(statement) {
+                if let Some(found) = instantiation(v, call) {
+                    top.anchors.top_level_instantiations.push(found);
                 }
-                for d in &v.declarations {
-                    let Some(name) = d.id.get_identifier_name() else {
-                        if v.kind != VariableDeclarationKind::Const {
-                            return Err(unknown(
-                                glue,
-                                d.span.start as usize,
-                                "a destructuring top-level binding",
-                            ));
-                        }
-                        continue;
-                    };
-                    let name = name.as_str();
-                    if name == names::GLUE_TAG_IMPORT
+            }
+            for d in &v.declarations {
+                let Some(name) = d.id.get_identifier_name() else {
+                    if v.kind != VariableDeclarationKind::Const {
+                        return Err(unknown(
+                            glue,
+                            d.span.start as usize,
+                            "a destructuring top-level binding",
+                        ));
+                    }
+                    continue;
+                };
+                let name = name.as_str();
+                if name == names::GLUE_TAG_IMPORT
                         && d.init.as_ref().is_some_and(|i| matches!(i.without_parentheses(),
                             Expression::NewExpression(n) if member_of(&n.callee) == Some(("WebAssembly", "Tag"))))
                     {
                         top.anchors.glue_tag = true;
                     }
-                    if name == "heap" {
-                        let size = d.init.as_ref().and_then(heap_size).ok_or_else(|| {
-                            unknown(
-                                glue,
-                                d.span.start as usize,
-                                "a `heap` that is not `new Array(N)`",
-                            )
-                        })?;
-                        heap_decl = Some((ByteSpan::of(d.span), size.text(glue).to_string()));
-                        continue;
-                    }
-                    if name == "heap_next" {
-                        heap_next = true;
-                    }
-                    if v.kind == VariableDeclarationKind::Const || STATELESS.contains(&name) {
-                        continue;
-                    }
-                    let init = d
-                        .init
-                        .as_ref()
-                        .map_or("undefined", |i| ByteSpan::of(i.span()).text(glue))
-                        .trim();
-                    if !is_literal(init) {
-                        return Err(Error::new(
+                if name == "heap" {
+                    let size = d.init.as_ref().and_then(heap_size).ok_or_else(|| {
+                        unknown(
+                            glue,
+                            d.span.start as usize,
+                            "a `heap` that is not `new Array(N)`",
+                        )
+                    })?;
+                    heap_decl = Some((ByteSpan::of(d.span), size.text(glue).to_string()));
+                    continue;
+                }
+                if name == "heap_next" {
+                    heap_next = true;
+                }
+                if v.kind == VariableDeclarationKind::Const || STATELESS.contains(&name) {
+                    continue;
+                }
+                let init = d
+                    .init
+                    .as_ref()
+                    .map_or("undefined", |i| ByteSpan::of(i.span()).text(glue))
+                    .trim();
+                if !is_literal(init) {
+                    return Err(Error::new(
                             ErrorKind::UnknownGlueShape,
                             location(glue, v.span.start as usize),
                             format!("unknown glue shape: top-level state `{name}` is not a cache wasm-recover knows how to reset"),
                         ));
-                    }
-                    top.state_vars.push(StateVar {
-                        name: name.to_string(),
-                        init: init.to_string(),
-                        span: ByteSpan::of(d.span),
-                    });
                 }
+                top.state_vars.push(StateVar {
+                    name: name.to_string(),
+                    init: init.to_string(),
+                    span: ByteSpan::of(d.span),
+                });
             }
-            None => {}
         }
         match statement {
             Statement::ExpressionStatement(e) => {
