@@ -149,6 +149,15 @@ fn every_variant_of_every_fixture_glue_reads_the_same_and_hardens() {
                             expected.entries.len()
                         ));
                     }
+                    // Comments are outside every edit: each one survives as it was.
+                    for comment in [
+                        "// wasm.not_an_export(); }}} ((( '",
+                        "/* } wasm.also_not_one { \" */",
+                    ] {
+                        if hardened.matches(comment).count() != glue.matches(comment).count() {
+                            failures.push(format!("{label}: a comment `{comment}` was lost"));
+                        }
+                    }
                     if glue.starts_with('\u{feff}') && !hardened.starts_with('\u{feff}') {
                         failures.push(format!("{label}: the BOM was lost"));
                     }
