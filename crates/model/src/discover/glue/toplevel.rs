@@ -181,8 +181,9 @@ pub(crate) fn read(glue: &str, program: &Program<'_>, target: Target) -> Result<
         }
     }
     if target != Target::NoModules {
-        // Code goes before the first statement: after leading comments (a
-        // licence, `@ts-self-types`) and after directives (`"use strict"`).
+        // Code goes before the first statement and the comments attached to
+        // it (a class's JSDoc), after file-level comments set apart by a blank
+        // line (a licence, `@ts-self-types`) and after directives (`"use strict"`).
         let line_start = |offset: usize| glue[..offset].rfind('\n').map_or(0, |p| p + 1);
         let line_after = |offset: usize| {
             glue[offset..]
@@ -191,7 +192,11 @@ pub(crate) fn read(glue: &str, program: &Program<'_>, target: Target) -> Result<
         };
         top.anchors.top_level_start = match (program.directives.last(), program.body.first()) {
             (Some(d), _) => line_after(d.span.end as usize),
-            (None, Some(s)) => line_start(s.span().start as usize),
+            (None, Some(s)) => line_start(attached_comments_start(
+                glue,
+                program,
+                s.span().start as usize,
+            )),
             (None, None) => 0,
         };
     }
@@ -416,6 +421,23 @@ pub(crate) fn read(glue: &str, program: &Program<'_>, target: Target) -> Result<
         });
     }
     Ok(top)
+}
+
+/// Where the comments directly above `statement` (no blank line between) start.
+fn attached_comments_start(glue: &str, program: &Program<'_>, statement: usize) -> usize {
+    let mut start = statement;
+    for comment in program.comments.iter().rev() {
+        let (from, to) = (comment.span.start as usize, comment.span.end as usize);
+        if to > start {
+            continue;
+        }
+        let gap = &glue[to..start];
+        if !gap.trim().is_empty() || gap.matches('\n').count() > 1 {
+            break;
+        }
+        start = from;
+    }
+    start
 }
 
 fn name_is(class: &Class<'_>, name: &str) -> bool {
