@@ -18,12 +18,17 @@
 //!   Node 26. The full 10,000 panics in a row run on one trial per build.
 //! - variants (the same wasm through the CLI with other flags, e.g.
 //!   `0.2.130-abort-reset-state`) change only the glue: Node 26.
+//! - transformed glue (`…/variant-<name>`): the 0.2.100 and 0.2.130 abort
+//!   builds' `nodejs` and `web` glue with CRLF, a BOM and regex literals, or
+//!   with `var X = class X` classes (test-support's `glue_variants`),
+//!   hardened and run like the original: Node 26.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use wasm_recover_test_support as support;
+use wasm_recover_test_support::glue_variants;
 
 /// Targets Node can load directly (the others run in Deno or a browser).
 /// `bundler` runs through Node's wasm ESM integration, which plays the bundler.
@@ -54,7 +59,17 @@ struct Run {
     extra_flags: Vec<String>,
     stress: &'static str,
     panics: &'static str,
+    /// A transformation applied to the fixture's glue before hardening.
+    variant: Option<glue_variants::Variant>,
 }
+
+/// Builds whose transformed glue runs the suites, and the transformations.
+const VARIANT_BUILDS: &[&str] = &["0.2.100-abort", "0.2.130-abort"];
+const VARIANT_TARGETS: &[&str] = &["nodejs", "web"];
+const NODE_VARIANTS: &[glue_variants::Variant] = &[
+    ("crlf-bom-regex", glue_variants::crlf_bom_regex),
+    ("var-class", glue_variants::var_class),
+];
 
 fn main() {
     let args = Arguments::from_args();
@@ -83,7 +98,15 @@ fn main() {
                 extra_flags: Vec::new(),
                 stress: QUICK_STRESS,
                 panics: QUICK_PANICS,
+                variant: None,
             };
+            if VARIANT_BUILDS.contains(&build.as_str()) && VARIANT_TARGETS.contains(target) {
+                for variant in NODE_VARIANTS {
+                    let mut r = run("node-26", "auto");
+                    r.variant = Some(*variant);
+                    trials.push(trial(build, r));
+                }
+            }
             if unwind {
                 let engines: &[&str] = match (*target, exnref) {
                     _ if variant => &["node-26"],
@@ -142,7 +165,14 @@ fn trial(build: &str, run: Run) -> Trial {
     } else {
         format!("/{}", run.extra_flags.join("-").trim_start_matches("--"))
     };
-    let name = format!("{build}/{}/{}/{}{eh}", run.target, run.engine, run.reset);
+    let variant = run
+        .variant
+        .map(|(name, _)| format!("/variant-{name}"))
+        .unwrap_or_default();
+    let name = format!(
+        "{build}/{}/{}/{}{eh}{variant}",
+        run.target, run.engine, run.reset
+    );
     Trial::test(name, move || execute(&run))
 }
 
@@ -157,9 +187,22 @@ fn execute(run: &Run) -> Result<(), Failed> {
     let hardened = scratch.path().join("out");
     let mut flags = vec!["--reset", run.reset.as_str()];
     flags.extend(run.extra_flags.iter().map(String::as_str));
+    let input = match run.variant {
+        Some((_, transform)) => {
+            // The fixture with its glue transformed, hardened like the original.
+            let input = scratch.path().join("in");
+            support::copy_dir(&run.fixture, &input).map_err(|e| e.to_string())?;
+            for file in glue_variants::glue_files(&input) {
+                let text = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+                std::fs::write(&file, transform(&text)).map_err(|e| e.to_string())?;
+            }
+            input
+        }
+        None => run.fixture.clone(),
+    };
     support::harden(
         Path::new(env!("CARGO_BIN_EXE_wasm-recover")),
-        &run.fixture,
+        &input,
         &hardened,
         &flags,
     )?;

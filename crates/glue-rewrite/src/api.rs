@@ -44,33 +44,22 @@ pub(crate) fn add_exports(
     own_panic_error: bool,
     own_reset: bool,
 ) -> Result<(), Error> {
+    let facts = &output.glue;
     let adds = |line: &&str| !(own_reset && line.contains(RESET_EXPORT));
     for name in names(output)
         .into_iter()
         .filter(|n| !(own_reset && *n == RESET_EXPORT))
     {
-        let taken = [
-            format!("export function {name}("),
-            format!("export function {name} ("),
-            format!("export class {name} "),
-            format!("module.exports.{name} = "),
-            format!("__exports.{name} = "),
-            format!("exports.{name} = "),
-        ];
-        if let Some(line) = edits.find(1, |l| {
-            taken.iter().any(|t| l.trim_start().starts_with(t.as_str()))
-        }) {
+        if let Some(&offset) = facts.anchors.exported_names.get(name) {
             return Err(Error::NameTaken {
                 name: name.to_string(),
-                line,
+                line: crate::targets::line_of(edits.source(), offset),
             });
         }
     }
-    let last = edits.line_count();
-    match output.glue.module_system {
-        ModuleSystem::CommonJs => edits.insert_after(
-            last,
-            [
+    match facts.module_system {
+        ModuleSystem::CommonJs => edits.append_lines(
+            &[
                 "module.exports.set_on_abort = function (handler) { return __wbr.setOnAbort(handler); };",
                 "module.exports.__wbg_reset_state = function () { __wbr.reset(); };",
                 "module.exports.AbortError = __wbr_runtime.AbortError;",
@@ -98,25 +87,20 @@ pub(crate) fn add_exports(
                 lines.push("export function __wbg_reset_ready() { return __wbr.resetReady(); }");
             }
             lines.retain(adds);
-            edits.insert_after(last, lines.join("\n"))
+            edits.append_lines(&lines.join("\n"))
         }
         ModuleSystem::Script => {
-            let line = edits
-                .find(1, |l| {
-                    let t = l.trim_start();
-                    t.starts_with("wasm_bindgen = Object.assign(") || t.starts_with("return Object.assign(__wbg_init,")
-                })
-                .ok_or_else(|| Error::UnknownShape {
+            // 0.2.12x+ passes the exports object in as `exports`; older glue calls it `__exports`.
+            let (statement, object) =
+                facts.anchors.publish.as_ref().ok_or_else(|| Error::UnknownShape {
                     target: Target::NoModules.to_string(),
                     what: "no `wasm_bindgen = Object.assign(…)`".to_string(),
                     line: None,
                 })?;
-            // 0.2.12x+ passes the exports object in as `exports`; older glue calls it `__exports`.
-            let object = if edits.line(line).trim_start().starts_with("return ") { "exports" } else { "__exports" };
-            let indent = &output.glue.shape.indent;
-            edits.insert_before(
-                line,
-                [
+            let indent = edits.indent_at(statement.start).to_string();
+            edits.insert_line_before(
+                statement.start,
+                &[
                     "OBJ.set_on_abort = function (handler) { return __wbr.setOnAbort(handler); };",
                     "OBJ.__wbg_reset_state = function () { __wbr.reset(); };",
                     "OBJ.AbortError = __wbr_runtime.AbortError;",

@@ -1,4 +1,4 @@
-//! Errors of the glue rewrite: each names the line of the glue it is about.
+//! Errors of the glue rewrite: each names where in the glue it is about.
 
 /// Why the glue could not be rewritten.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -24,10 +24,16 @@ pub enum Error {
         /// 1-based line of the existing definition.
         line: usize,
     },
-    /// Two edits touched the same line in conflicting ways (a bug in wasm-recover).
-    #[error("internal error: conflicting glue edits at line {line}")]
+    /// Two edits touched the same bytes (a bug in wasm-recover).
+    #[error("internal error: conflicting glue edits at byte {offset}")]
     ConflictingEdits {
-        /// 1-based line.
-        line: usize,
+        /// Byte offset in the original glue.
+        offset: usize,
+    },
+    /// The rewrite covered less than the reader found (a bug in wasm-recover).
+    #[error("internal error: the rewrite {what}")]
+    Incomplete {
+        /// What fell short.
+        what: String,
     },
 }

@@ -13,7 +13,9 @@
 //!   added to the module's API and its types ([`api`]).
 //!
 //! Invariants: no IO; input glue that lacks an anchor is refused with
-//! [`Error::UnknownShape`] and a line number, never half-rewritten; hardened
+//! [`Error::UnknownShape`] and a line number, never half-rewritten; edits are
+//! byte spans the glue reader (`wasm_recover_model::GlueFacts`) found in the
+//! syntax tree, everything else is copied unchanged; hardened
 //! glue starts with [`names::GLUE_MARKER`](wasm_recover_model::names::GLUE_MARKER)
 //! and is left alone by a second run.
 #![deny(missing_docs)]
@@ -31,7 +33,7 @@ mod upstream_reset;
 
 pub use error::Error;
 
-use wasm_recover_model::{names, BindgenOutput, Plan};
+use wasm_recover_model::{names, BindgenOutput, ByteSpan, Plan};
 
 /// The rewritten files of one output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,48 +51,59 @@ pub fn rewrite(
     output: &BindgenOutput,
     plan: &Plan,
 ) -> Result<Rewritten, Error> {
-    if output.glue.hardened {
+    let facts = &output.glue;
+    if facts.hardened {
         return Ok(Rewritten {
             glue: glue.to_string(),
             entry: entry.map(str::to_string),
         });
     }
+    if facts.len != glue.len() {
+        return Err(Error::Incomplete {
+            what: "was given another text than the one the facts were read from".to_string(),
+        });
+    }
+    let anchors = &facts.anchors;
     let mut edits = edit::Edits::new(glue);
-    edits.replace_all(
-        "new FinalizationRegistry(",
-        "new __wbr.FinalizationRegistry(",
-    );
-    edits.replace_all("new Promise(", "__wbr.newPromise(");
+    // Function bodies replaced whole: nothing inside them is edited on its own.
+    let replaced = replaced_bodies(output, plan);
+    let outside = |span: &ByteSpan| !replaced.iter().any(|r| r.contains(*span));
+    for span in anchors
+        .finalization_registries
+        .iter()
+        .filter(|s| outside(s))
+    {
+        edits.replace(*span, "__wbr.FinalizationRegistry");
+    }
+    for span in anchors.promises.iter().filter(|s| outside(s)) {
+        edits.replace(*span, "__wbr.newPromise");
+    }
     // Engines without `WebAssembly.JSTag` (Node 20) get the runtime's tag in
     // its place: see `jsTag` in js-runtime/src/recovery.js.
-    edits.replace_all(
-        "= WebAssembly.JSTag;",
-        "= WebAssembly.JSTag || __wbr.jsTag;",
-    );
-    edits.replace_all(
-        ": WebAssembly.JSTag,",
-        ": WebAssembly.JSTag || __wbr.jsTag,",
-    );
+    for span in anchors.js_tags.iter().filter(|s| outside(s)) {
+        edits.replace(*span, "WebAssembly.JSTag || __wbr.jsTag");
+    }
     let glue_tag_hook = if plan.generation == wasm_recover_model::Generation::G2 {
         native_guards::take_over(&mut edits, output)?
     } else {
         String::new()
     };
-    let own_reset = upstream_reset::take_over(&mut edits, output)?;
-    let closure_factories = guard_closure_factories(&mut edits);
-    let own_panic_error = adopt_panic_error(&mut edits);
-    for class in &output.glue.classes {
-        edits.insert_after(
-            class.end_line,
-            format!(
+    let own_reset = upstream_reset::take_over(&mut edits, output);
+    let closure_factories = guard_closure_factories(&mut edits, output);
+    let own_panic_error = adopt_panic_error(&mut edits, output);
+    for class in &facts.classes {
+        edits.insert_line_after(
+            class.statement.end,
+            &format!(
                 "{}__wbr.guardClass({}, {:?});",
-                output.glue.shape.indent, class.name, output.glue.shape.ptr_field
+                facts.shape.indent, class.name, facts.shape.ptr_field
             ),
         );
     }
-    let wiring = targets::instantiate(&mut edits, output, plan, entry)?;
+    entries::settle_points(&mut edits, output);
+    let wiring = targets::instantiate(&mut edits, output, plan, &replaced)?;
     let imports_expr = &wiring.imports;
-    let config = config_json(output, plan, &entries::labels(glue, &output.glue.scopes));
+    let config = config_json(output, plan, &facts.labels);
     let prologue = [
         runtime::embedded(),
         format!(
@@ -98,36 +111,80 @@ pub fn rewrite(
             guards::FACTORY
         ),
         guards::factory(plan),
-        state::reset_function(glue, output)?,
+        state::reset_function(output)?,
         closure_factories,
     ]
     .into_iter()
     .chain(wiring.setup)
     .collect::<Vec<_>>()
     .join("\n");
-    let prologue = indent_block(&prologue, &output.glue.shape.indent);
+    let prologue = indent_block(&prologue, &facts.shape.indent);
     let header = format!(
         "{} {} (reset: {}). Do not edit: rerun wasm-recover on the original output. */",
         names::GLUE_MARKER,
         plan.mark.tool_version,
         plan.reset.as_str()
     );
-    targets::insert_prologue(&mut edits, output, &header, &prologue)?;
+    targets::insert_prologue(&mut edits, output, &header, &prologue);
     api::add_exports(&mut edits, output, own_panic_error, own_reset)?;
-    if targets::is_host_linked(glue) && targets::entry_exports_raw_wasm(entry) {
+    if facts.is_host_linked()
+        && facts
+            .entry
+            .as_ref()
+            .is_some_and(|e| !e.raw_wasm_exports.is_empty())
+    {
         // A live binding: it follows the trapdoor and every reset.
-        edits.insert_after(edits.line_count(), "export { wasm as __wasm };".to_string());
+        edits.append_lines("export { wasm as __wasm };");
     }
     let entry = match entry {
-        Some(entry) if targets::is_host_linked(glue) => {
+        Some(entry) if facts.is_host_linked() => {
             Some(targets::entry(entry, output, &api::names(output))?)
         }
         other => other.map(str::to_string),
     };
-    Ok(Rewritten {
-        glue: edits.apply()?,
-        entry,
-    })
+    let glue = edits.apply()?;
+    check_coverage(&glue, output)?;
+    Ok(Rewritten { glue, entry })
+}
+
+/// Counts what the hardened glue guards against what the reader found: a
+/// rewrite that guards fewer classes or settles fewer entries than exist
+/// must not be reported as a hardening. (State is counted where the reset
+/// function is written, in [`state`].)
+fn check_coverage(hardened: &str, output: &BindgenOutput) -> Result<(), Error> {
+    let runtime = runtime::embedded();
+    let count = |needle: &str| hardened.matches(needle).count() - runtime.matches(needle).count();
+    let facts = &output.glue;
+    let guarded = count("__wbr.guardClass(");
+    if guarded != facts.classes.len() {
+        return Err(Error::Incomplete {
+            what: format!(
+                "guards {guarded} classes of the {} it found",
+                facts.classes.len()
+            ),
+        });
+    }
+    let settled = count(entries::SETTLE);
+    if settled != facts.entries.len() {
+        return Err(Error::Incomplete {
+            what: format!(
+                "settles {settled} public entries of the {} it found",
+                facts.entries.len()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The function bodies the rewrite replaces whole (upstream reset, G2 native guards).
+fn replaced_bodies(output: &BindgenOutput, plan: &Plan) -> Vec<ByteSpan> {
+    let anchors = &output.glue.anchors;
+    let mut bodies: Vec<ByteSpan> = anchors.upstream_reset.iter().map(|f| f.body).collect();
+    if plan.generation == wasm_recover_model::Generation::G2 {
+        bodies.extend(anchors.call_guard.iter().map(|f| f.body));
+        bodies.extend(anchors.handle_catch.iter().map(|f| f.body));
+    }
+    bodies
 }
 
 /// Adds the recovery API to the `.d.ts` of a hardened output.
@@ -142,40 +199,32 @@ pub fn rewrite_dts(dts: &str, output: &BindgenOutput) -> String {
 /// make `name` read-only on the runtime's class.
 ///
 /// Returns whether the glue had such a class (its binding now exists).
-fn adopt_panic_error(edits: &mut edit::Edits) -> bool {
-    let Some(line) = edits.find(1, |l| l.trim() == "class PanicError extends Error {}") else {
+fn adopt_panic_error(edits: &mut edit::Edits, output: &BindgenOutput) -> bool {
+    let Some(panic_error) = &output.glue.anchors.panic_error else {
         return false;
     };
-    let indent = targets::leading(edits.line(line)).to_string();
-    edits.set_line(
-        line,
-        format!("{indent}const PanicError = __wbr_runtime.PanicError;"),
+    edits.replace(
+        panic_error.class,
+        "const PanicError = __wbr_runtime.PanicError;",
     );
-    let names_it = line + 3 <= edits.line_count()
-        && edits
-            .line(line + 1)
-            .trim()
-            .starts_with("Object.defineProperty(PanicError.prototype, 'name', {")
-        && edits.line(line + 3).trim() == "});";
-    if names_it {
-        for n in line + 1..=line + 3 {
-            edits.set_line(n, String::new());
-        }
+    if let Some(define) = panic_error.define_property {
+        edits.replace(define, "");
     }
     true
 }
 
 /// Renames `makeMutClosure`/`makeClosure` and returns the guarded replacements.
-fn guard_closure_factories(edits: &mut edit::Edits) -> String {
+fn guard_closure_factories(edits: &mut edit::Edits, output: &BindgenOutput) -> String {
     let mut replacements = Vec::new();
-    for factory in ["makeMutClosure", "makeClosure"] {
-        let decl = format!("function {factory}(");
-        if edits.source().contains(&decl) {
-            edits.replace_all(&decl, &format!("function __wbr_raw_{factory}("));
-            replacements.push(format!(
-                "function {factory}() {{ return __wbr.guardClosure(__wbr_raw_{factory}.apply(this, arguments)); }}"
-            ));
-        }
+    let factories = &output.glue.anchors.closure_factories;
+    for (factory, name) in ["makeMutClosure", "makeClosure"]
+        .iter()
+        .filter_map(|f| factories.iter().find(|(n, _)| n == f))
+    {
+        edits.replace(*name, format!("__wbr_raw_{factory}"));
+        replacements.push(format!(
+            "function {factory}() {{ return __wbr.guardClosure(__wbr_raw_{factory}.apply(this, arguments)); }}"
+        ));
     }
     replacements.join("\n")
 }

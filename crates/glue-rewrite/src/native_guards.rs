@@ -20,58 +20,45 @@
 //! The flag is never set, so the module's own wasm-level checks of it never
 //! fire; the runtime's import wrappers stop a dead instance's stacks instead.
 
-use wasm_recover_model::{names, BindgenOutput};
+use wasm_recover_model::{names, BindgenOutput, FunctionBody};
 
 use crate::edit::Edits;
 use crate::error::Error;
-
-/// The native guard functions and the bodies they get.
-const REPLACED: &[(&str, &str)] = &[
-    ("__wbg_call_guard()", "{}"),
-    ("__wbg_handle_catch(e)", "{ throw e; }"),
-];
 
 /// Empties the native guards of G2 glue and returns the runtime hook that
 /// hands it the glue's tag (a line of the hooks object). Fails when a guard
 /// or the tag is missing: leaving one half in place would turn aborts into
 /// `Module terminated`, or deliberate exceptions into aborts.
 pub(crate) fn take_over(edits: &mut Edits, output: &BindgenOutput) -> Result<String, Error> {
-    let scopes = &output.glue.scopes;
+    let anchors = &output.glue.anchors;
+    let unknown = |what: String| Error::UnknownShape {
+        target: output.target.to_string(),
+        what,
+        line: None,
+    };
     // The glue binds the tag under the name the wasm imports it by.
-    let tag_decl = format!("const {} = new WebAssembly.Tag(", names::GLUE_TAG_IMPORT);
-    if edits
-        .find_statement(scopes, |l| l.starts_with(&tag_decl))
-        .is_none()
-    {
-        return Err(Error::UnknownShape {
-            target: output.target.to_string(),
-            what: format!("wasm-bindgen 0.2.114+ glue without `{tag_decl}…`"),
-            line: None,
-        });
+    if !anchors.glue_tag {
+        return Err(unknown(format!(
+            "wasm-bindgen 0.2.114+ glue without `const {} = new WebAssembly.Tag(…)`",
+            names::GLUE_TAG_IMPORT
+        )));
     }
-    for (signature, body) in REPLACED {
-        let head = format!("function {signature} {{");
-        let start =
-            edits
-                .find_statement(scopes, |l| l == head)
-                .ok_or_else(|| Error::UnknownShape {
-                    target: output.target.to_string(),
-                    what: format!("wasm-bindgen 0.2.114+ glue without `{head}`"),
-                    line: None,
-                })?;
-        let indent = crate::targets::leading(edits.line(start)).to_string();
-        edits
-            .collapse_statement(
-                scopes,
-                start,
-                format!("{indent}function {signature} {body}"),
-            )
-            .ok_or_else(|| Error::UnknownShape {
-                target: output.target.to_string(),
-                what: format!("`{head}` that never closes"),
-                line: Some(start),
-            })?;
-    }
+    let guard = |f: &Option<FunctionBody>, name: &str, params: usize| {
+        f.clone()
+            .filter(|f| f.params.len() == params && f.params.iter().all(|p| !p.is_empty()))
+            .ok_or_else(|| {
+                unknown(format!(
+                    "wasm-bindgen 0.2.114+ glue without `function {name}` of {params} parameter(s)"
+                ))
+            })
+    };
+    let call_guard = guard(&anchors.call_guard, "__wbg_call_guard", 0)?;
+    let handle_catch = guard(&anchors.handle_catch, "__wbg_handle_catch", 1)?;
+    edits.replace(call_guard.body, "{}");
+    edits.replace(
+        handle_catch.body,
+        format!("{{ throw {}; }}", handle_catch.params[0]),
+    );
     // A function, not the value: the `const` is declared below the prologue
     // and read only once an exception has left wasm.
     Ok(format!("    glueTag: () => {},\n", names::GLUE_TAG_IMPORT))

@@ -6,51 +6,39 @@ use wasm_recover_model::BindgenOutput;
 
 use crate::error::Error;
 
-pub(crate) fn reset_function(glue: &str, output: &BindgenOutput) -> Result<String, Error> {
+pub(crate) fn reset_function(output: &BindgenOutput) -> Result<String, Error> {
+    let facts = &output.glue;
     let mut body = Vec::new();
-    for var in &output.glue.state_vars {
+    for var in &facts.state_vars {
         body.push(format!("    {} = {};", var.name, var.init));
     }
-    if output.glue.heap_slab {
-        body.extend(heap_reset(glue, output)?);
+    // Pre-externref glue keeps JS values in `heap`: `new Array(N)` of
+    // `undefined` followed by a `heap.push(...)` of the reserved values.
+    // Replaying both gives the new instance the slab it expects.
+    if let Some(heap) = &facts.heap {
+        body.extend([
+            "    heap.length = 0;".to_string(),
+            format!("    heap.length = {};", heap.size),
+            "    heap.fill(undefined);".to_string(),
+            format!("    {}", heap.reserved),
+        ]);
+        if heap.has_next {
+            body.push("    heap_next = heap.length;".to_string());
+        }
+    }
+    // Every binding the reader found is reset: one line each, and the slab's.
+    let expected = facts.state_vars.len()
+        + facts
+            .heap
+            .as_ref()
+            .map_or(0, |h| 4 + usize::from(h.has_next));
+    if body.len() != expected {
+        return Err(Error::Incomplete {
+            what: format!("resets {} bindings of the {expected} it found", body.len()),
+        });
     }
     Ok(format!(
         "function __wbr_reset_glue() {{\n{}\n}}",
         body.join("\n")
     ))
-}
-
-/// Pre-externref glue keeps JS values in `heap`: `new Array(N)` of `undefined`
-/// followed by a `heap.push(...)` of the reserved values. Replaying both gives
-/// the new instance the slab it expects.
-fn heap_reset(glue: &str, output: &BindgenOutput) -> Result<Vec<String>, Error> {
-    let lines: Vec<&str> = glue.lines().collect();
-    let scopes = &output.glue.scopes;
-    let top = |prefix: &str| {
-        (0..lines.len())
-            .filter_map(|i| scopes.statement(&lines, i))
-            .find(|s| s.starts_with(prefix))
-    };
-    let unknown = |what: &str| Error::UnknownShape {
-        target: output.target.to_string(),
-        what: what.to_string(),
-        line: None,
-    };
-    let size = top("const heap = new Array(")
-        .and_then(|s| s.strip_prefix("const heap = new Array("))
-        .and_then(|s| s.split(')').next())
-        .ok_or_else(|| unknown("a `heap` slab without a size"))?;
-    let push =
-        top("heap.push(").ok_or_else(|| unknown("a `heap` slab without its reserved values"))?;
-    let has_next = glue.contains("let heap_next");
-    let mut lines = vec![
-        format!("    heap.length = 0;"),
-        format!("    heap.length = {size};"),
-        format!("    heap.fill(undefined);"),
-        format!("    {push}"),
-    ];
-    if has_next {
-        lines.push("    heap_next = heap.length;".to_string());
-    }
-    Ok(lines)
 }

@@ -16,7 +16,11 @@ mod discover;
 mod error;
 mod plan;
 
-pub use discover::glue::{ident, ClassFacts, GlueFacts, GlueShape, ModuleSystem, Scopes, StateVar};
+pub use discover::glue::{
+    line_column, Anchors, ByteSpan, ClassFacts, EntryFacts, FunctionBody, GlueFacts, GlueShape,
+    HeapSlab, InstanceCall, Kept, ModuleSystem, PanicErrorClass, PublicEntry, SetWasm, StateVar,
+    TopLevelInstantiation, WasmAssignment,
+};
 pub use discover::wasm::{EhEncoding, Export, ExportKind, HardenedMark, Import, WasmFacts};
 pub use discover::{BindgenOutput, Generation, Target};
 pub use error::{Error, ErrorKind, Location};

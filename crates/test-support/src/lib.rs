@@ -3,6 +3,8 @@
 //! harden a fixture into a scratch directory with the real binary.
 #![deny(missing_docs)]
 
+pub mod glue_variants;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -129,11 +129,11 @@ impl BindgenOutput {
 /// function the wasm imports from the glue's module must be defined by it:
 /// otherwise the two files come from different builds.
 fn check_glue_matches(wasm: &WasmFacts, glue: &GlueFacts) -> Result<()> {
-    for (name, line) in &glue.wasm_uses {
+    for (name, &offset) in &glue.wasm_uses {
         if !wasm.has_export(name) && name != crate::names::STACK_POINTER_EXPORT {
             return Err(Error::new(
                 ErrorKind::GlueMismatch,
-                Location::Glue { line: *line, column: 1 },
+                glue.location(offset),
                 format!("glue uses `wasm.{name}`, which the wasm does not export: the glue belongs to another build"),
             ));
         }
