@@ -123,9 +123,9 @@ export function createRecovery(config, hooks) {
 
 class Recovery {
   constructor(config, hooks) {
-    // Read by every public glue entry (`if (__wbr.aborted) __wbr.settleAbort();`):
-    // a plain boolean data property, true from an abort of the current
-    // instance until the reset that follows it.
+    // Read first by every public glue entry, which calls `settleAbort()`
+    // when it is set: a plain boolean data property (one load on every call),
+    // true from an abort of the current instance until the reset after it.
     this.aborted = false;
     this.config = config;
     this.hooks = hooks;
