@@ -714,7 +714,7 @@ function settleFirst(target, recovery, field) {
     if (!descriptor.configurable) continue;
     let changed = false;
     for (const part of ["value", "get", "set"]) {
-      if (typeof descriptor[part] === "function") {
+      if (typeof descriptor[part] === "function" && !settlesItself(descriptor[part])) {
         descriptor[part] = settling(descriptor[part], recovery);
         changed = true;
       }
@@ -722,6 +722,21 @@ function settleFirst(target, recovery, field) {
     if (changed) Object.defineProperty(target, key, descriptor);
   }
 }
+
+/**
+ * Whether the glue rewriter already wrote the settle check into `f`'s body:
+ * then a wrapper would only read `aborted` twice per call.
+ */
+function settlesItself(f) {
+  try {
+    return Function.prototype.toString.call(f).includes(SETTLE_CALL);
+  } catch {
+    return false;
+  }
+}
+
+/** What the glue's own check calls (`__wbr` is the glue's name for the runtime). */
+const SETTLE_CALL = "__wbr" + ".settleAbort()";
 
 /** `f`, settling a pending abort first (`recovery.aborted` is one load when none is). */
 function settling(f, recovery) {

@@ -263,3 +263,26 @@ test("a closure of the aborted instance, called from a timer, settles the abort 
   assert.equal(glue.wasm.answer(), 42);
   assert.equal(handler.seen.length, 0);
 });
+
+test("guardClass leaves alone a method whose body already settles (the glue rewriter wrote the check)", () => {
+  const glue = createGlue();
+  // The name the hardened glue gives the runtime, as the glue's own check uses it.
+  const __wbr = glue.recovery;
+  class Thing {
+    method() {
+      if (__wbr.aborted) __wbr.settleAbort();
+      return "ran";
+    }
+    other() {
+      return "other";
+    }
+  }
+  const own = Thing.prototype.method;
+  const other = Thing.prototype.other;
+  glue.recovery.guardClass(Thing, "__wbg_ptr");
+  assert.equal(Thing.prototype.method, own, "not wrapped twice");
+  assert.notEqual(Thing.prototype.other, other, "a method without the check is wrapped");
+  thrown(() => glue.wasm.trap());
+  assert.equal(new Thing().method(), "ran");
+  assert.equal(glue.calls.getImports, 1, "its own check settled the abort");
+});
