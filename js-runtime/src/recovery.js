@@ -715,7 +715,7 @@ function settleFirst(target, recovery, field) {
     let changed = false;
     for (const part of ["value", "get", "set"]) {
       if (typeof descriptor[part] === "function" && !settlesItself(descriptor[part])) {
-        descriptor[part] = settling(descriptor[part], recovery);
+        descriptor[part] = settling(descriptor[part], recovery, part);
         changed = true;
       }
     }
@@ -738,12 +738,28 @@ function settlesItself(f) {
 /** What the glue's own check calls (`__wbr` is the glue's name for the runtime). */
 const SETTLE_CALL = "__wbr" + ".settleAbort()";
 
-/** `f`, settling a pending abort first (`recovery.aborted` is one load when none is). */
-function settling(f, recovery) {
-  const wrapped = function () {
-    if (recovery.aborted) recovery.settleAbort();
-    return f.apply(this, arguments);
-  };
+/**
+ * `f`, settling a pending abort first (`recovery.aborted` is one load when
+ * none is). Accessors get fixed-arity wrappers: a getter sits on hot paths.
+ */
+function settling(f, recovery, part) {
+  let wrapped;
+  if (part === "get") {
+    wrapped = function () {
+      if (recovery.aborted) recovery.settleAbort();
+      return f.call(this);
+    };
+  } else if (part === "set") {
+    wrapped = function (value) {
+      if (recovery.aborted) recovery.settleAbort();
+      f.call(this, value);
+    };
+  } else {
+    wrapped = function () {
+      if (recovery.aborted) recovery.settleAbort();
+      return f.apply(this, arguments);
+    };
+  }
   Object.defineProperty(wrapped, "name", { value: f.name, configurable: true });
   Object.defineProperty(wrapped, "length", { value: f.length, configurable: true });
   return wrapped;
