@@ -7,7 +7,7 @@
 // working across resets.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { load, resetHost, resetMode, target, abortNow, keepsHeapSlab, entriesSettleAborts } from "./load.mjs";
+import { load, resetHost, resetMode, target, panicStrategy, abortNow, keepsHeapSlab, entriesSettleAborts } from "./load.mjs";
 
 const api = await load();
 let aborts = 0;
@@ -159,5 +159,28 @@ test(
       assert.equal(held.add(20, 22), 42);
     }
     assert.notEqual(held.memory, deadMemory);
+  },
+);
+
+test(
+  "the aborted call's finally blocks never reach the fresh instance: its stack pointer rests where a fresh one starts",
+  {
+    skip:
+      (!handed && `the ${target} glue hands out no exports object`) ||
+      (handed && !(handed.held.__wbr_stack_pointer instanceof WebAssembly.Global) && "the stack pointer global is not reachable") ||
+      (panicStrategy !== "abort" && "catch_inside aborts only in a panic=abort build"),
+  },
+  () => {
+    const { held } = handed;
+    const resting = held.__wbr_stack_pointer.value;
+    for (let round = 0; round < 3; round++) {
+      // catch_inside returns a String: glue of 0.2.9x and older reserves its
+      // return slot with add_to_stack_pointer(-16) and gives it back in a
+      // `finally` that runs after the abort.
+      assert.throws(() => api.catch_inside("unwinding"), api.AbortError);
+      if (resetMode === "manual") api.__wbg_reset_state();
+      assert.equal(api.greet("next"), "hello, next");
+      assert.equal(held.__wbr_stack_pointer.value, resting, `round ${round}: the fresh instance's stack pointer is at rest`);
+    }
   },
 );
