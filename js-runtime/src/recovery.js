@@ -83,6 +83,16 @@ class InstanceState {
     // dead instance (not even a cleanup pad) runs again.
     this.unwind = undefined;
     this.importDepth = 0; // JS import frames of this instance on the stack
+    // True while the abort handler runs: the export guard that detected the
+    // abort, and the glue entry around it, are still on the stack below it.
+    this.handlingAbort = false;
+    // `reset()` was asked for while frames of this dead instance were still
+    // on the stack: the next entry resets, whatever the reset mode.
+    this.resetRequested = false;
+    // After an abort: the instance's own non-function exports (memory,
+    // globals, guarded tables), which its exports object no longer holds as
+    // data properties (see `installTrapdoor`).
+    this.values = null;
     this.hasForeign = false;
     this.foreign = undefined; // the last JS exception an import threw
     this.passed = undefined; // the last JS exception an export let through to JS
@@ -113,6 +123,10 @@ export function createRecovery(config, hooks) {
 
 class Recovery {
   constructor(config, hooks) {
+    // Read first by every public glue entry, which calls `settleAbort()`
+    // when it is set: a plain boolean data property (one load on every call),
+    // true from an abort of the current instance until the reset after it.
+    this.aborted = false;
     this.config = config;
     this.hooks = hooks;
     this.module = null;
@@ -288,6 +302,7 @@ class Recovery {
     state.exports = this.guardExports(state);
     this.current = state;
     this.liveGeneration = state.generation;
+    this.aborted = false;
     return state.exports;
   }
 
@@ -375,20 +390,64 @@ class Recovery {
     state.abort = error;
     if (this.current === state) {
       this.liveGeneration = 0;
+      this.aborted = true;
       this.hooks.setWasm(this.installTrapdoor(state));
     }
     if (this.settle(state, error)) state.delivered = true;
     const handler = this.onAbort;
     if (handler) {
       state.delivered = true;
+      // The aborted call's glue entry is still below the handler, its
+      // `finally` blocks not yet run: a reset asked for from here waits.
+      state.handlingAbort = true;
       try {
         handler(error);
       } catch (handlerError) {
         // The handler's own failure must not replace the abort the caller gets.
         reportLater(handlerError);
+      } finally {
+        state.handlingAbort = false;
       }
     }
     return error;
+  }
+
+  /**
+   * Whether frames of the dead instance `state` are still on the stack: a
+   * wasm frame below a JS import that has not returned (a nested abort), or
+   * the export guard that runs the abort handler. Their glue `finally` blocks
+   * (`__wbindgen_add_to_stack_pointer(16)`, deferred frees, `heap[stack_pointer++]
+   * = undefined`) have yet to run against the glue's `wasm`, which must still
+   * be the dead instance's trapdoor then: no reset until they are gone.
+   */
+  framesLeft(state) {
+    return state.importDepth !== 0 || state.handlingAbort;
+  }
+
+  /**
+   * Called by a public entry when `aborted` is true, before it converts its
+   * arguments: resets now (reset "auto", or a reset requested while the
+   * aborted call was unwinding) so that nothing the entry converts (a heap
+   * slot, a borrowed object, a string copied into memory) is lost to a reset
+   * in the middle of the conversion. Throws the instance's `AbortError`
+   * without entering wasm when no reset is possible now: reset "manual",
+   * frames of the dead instance still on the stack (a call from JS in between
+   * a nested abort), or (bundler) the module for resets not compiled yet.
+   */
+  settleAbort() {
+    const state = this.current;
+    if (!this.aborted || state === null || !state.dead) {
+      this.aborted = false;
+      return;
+    }
+    if (!this.canSettle(state)) throw state.abort;
+    this.reset();
+  }
+
+  /** Whether the dead current instance `state` may be replaced right now. */
+  canSettle(state) {
+    if (this.framesLeft(state) || !this.module) return false;
+    return this.config.reset !== "manual" || state.resetRequested;
   }
 
   /** Rejects every promise the instance's Rust code created and did not settle. */
@@ -401,47 +460,80 @@ class Recovery {
   }
 
   /**
-   * The exports the glue sees after an abort: every function either resets
-   * and forwards (auto) or throws the AbortError at once (manual).
+   * The exports the glue sees after an abort. The dead instance's exports
+   * object itself becomes the forwarding object: a reference to it that the
+   * glue handed out (`__wasm`, `init()`'s result) or that a package's own JS
+   * kept keeps working across any number of resets. Its functions go through
+   * the trapdoor (reset, then the live instance's function); its memory,
+   * globals and tables become accessors that read the live instance's. The
+   * glue's own `wasm` binding gets the fresh object at the reset, so only
+   * holders of this object pay for the accessors.
    */
   installTrapdoor(state) {
-    // The dead instance's exports object itself now leads to the trapdoor, so
-    // a reference to it that the glue handed out (`__wasm`, init's result)
-    // never reaches the dead instance either. Only values change: the object
-    // keeps its shape, and with it fast property access.
     const door = this.trapdoor(state);
-    for (const name of Object.keys(door)) {
-      if (typeof door[name] === "function") state.exports[name] = door[name];
+    const exports = state.exports;
+    const values = {};
+    for (const name of Object.keys(exports)) {
+      const value = exports[name];
+      if (typeof value === "function") {
+        exports[name] = door[name];
+        continue;
+      }
+      values[name] = value;
+      const recovery = this;
+      Object.defineProperty(exports, name, {
+        configurable: true,
+        enumerable: true,
+        get() {
+          return recovery.liveValue(name);
+        },
+      });
     }
-    return state.exports;
+    state.values = values;
+    return exports;
   }
 
-  /** The trapdoor's functions, and the dead instance's other exports. */
+  /**
+   * What a forwarding object's `name` (memory, a global, a table) reads: the
+   * live instance's; while an abort is pending, the dead current instance's
+   * own. A read never resets: the glue's `finally` blocks of the aborted call
+   * read `wasm.<table>` to run closure destructors, which must reach the
+   * dead instance's guarded table (whose functions are no-ops), never a
+   * fresh instance.
+   */
+  liveValue(name) {
+    const state = this.current;
+    return this.aborted ? state.values[name] : state.exports[name];
+  }
+
+  /** The trapdoor's functions, by export name. */
   trapdoor(state) {
     const door = {};
     const releases = this.config.releases || [];
     for (const name of Object.keys(state.raw)) {
-      const value = state.raw[name];
-      if (typeof value !== "function") {
-        door[name] = value;
-      } else if (releases.includes(name)) {
+      if (typeof state.raw[name] !== "function") continue;
+      if (releases.includes(name)) {
         // Glue `finally` blocks free while the abort unwinds; freeing into a
         // dead instance is pointless and into a fresh one corrupts it.
         door[name] = () => undefined;
-      } else if (this.config.reset === "manual") {
-        // Until __wbg_reset_state(); afterwards a handed-out reference to this
-        // object (`__wasm`) serves the fresh instance.
-        door[name] = (...args) => {
-          if (this.liveGeneration === 0) throw state.abort;
-          return this.current.exports[name](...args);
+      } else if (name === STACK_ADJUST) {
+        // Glue of 0.2.9x and older reserves return slots with
+        // `add_to_stack_pointer(-n)` before its call and gives them back with
+        // `add_to_stack_pointer(n)` in a `finally`: that give-back runs while
+        // the abort unwinds and belongs to the dead instance (on a fresh one
+        // it would move the stack pointer into static data).
+        door[name] = (delta) => {
+          if (delta >= 0) return 0;
+          if (this.aborted) this.settleAbort();
+          return this.current.exports[name](delta);
         };
       } else {
+        // The lazy reset for callers that reach the exports without a
+        // public glue entry (a package's own JS holding this object, glue
+        // without the entry check). Refused, like the entry check, while
+        // frames of the dead instance are on the stack or in manual mode.
         door[name] = (...args) => {
-          if (this.liveGeneration === 0) {
-            // No module to reset from yet (bundler, still compiling): the instance stays dead.
-            if (!this.module) throw state.abort;
-            this.reset();
-          }
+          if (this.aborted) this.settleAbort();
           return this.current.exports[name](...args);
         };
       }
@@ -453,6 +545,14 @@ class Recovery {
   reset() {
     if (!this.module) throw this.notReady();
     const old = this.current;
+    if (this.aborted && old && this.framesLeft(old)) {
+      // Asked for while the aborted call (or a call below a nested abort)
+      // is still unwinding, e.g. from the abort handler: replacing the
+      // instance now would let those calls' `finally` blocks run against the
+      // fresh one. The next entry resets instead, in either reset mode.
+      old.resetRequested = true;
+      return;
+    }
     if (old && !old.dead) {
       old.dead = true;
       old.cause = new StaleObjectError("a pending call");
@@ -486,9 +586,15 @@ class Recovery {
     return previous;
   }
 
-  /** Makes `cls` objects remember their instance; stale ones throw on use. */
+  /**
+   * Makes `cls` objects remember their instance (stale ones throw on use),
+   * and settles a pending abort at the start of every public method, getter,
+   * setter and static method, before the glue converts their arguments.
+   */
   guardClass(cls, field) {
     const recovery = this;
+    settleFirst(cls.prototype, this, field);
+    settleFirst(cls, this, field);
     Object.defineProperty(cls.prototype, field, {
       configurable: true,
       get() {
@@ -557,6 +663,11 @@ class Recovery {
     // promises; they receive our own error and must not throw it again.
     const reason = args[0];
     if (reason instanceof AbortError || reason instanceof StaleObjectError) return undefined;
+    // Every closure is stale while an abort is pending (they all belong to
+    // an older instance): settle it where that is possible now, as any entry
+    // does, then report the closure. Never throws an AbortError of its own
+    // from here: reset "manual" keeps the rule of `staleObject`.
+    if (this.aborted && this.canSettle(this.current)) this.reset();
     this.staleObject(generation, "closure");
   }
 
@@ -586,6 +697,72 @@ class Recovery {
       }
     });
   }
+}
+
+/**
+ * Wraps the public functions and accessors of `target` (a class's prototype
+ * or the class itself) so that each settles a pending abort before the glue
+ * behind it converts its arguments. wasm-bindgen's own helpers (`__wrap`,
+ * `__destroy_into_raw`, names starting with `__`) and the pointer field are
+ * internal: the glue calls them in the middle of a call, never as an entry.
+ */
+function settleFirst(target, recovery, field) {
+  for (const key of Reflect.ownKeys(target)) {
+    if (key === "constructor" || key === "prototype" || key === "length" || key === "name" || key === field) continue;
+    if (typeof key === "string" && key.startsWith("__")) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(target, key);
+    if (!descriptor.configurable) continue;
+    let changed = false;
+    for (const part of ["value", "get", "set"]) {
+      if (typeof descriptor[part] === "function" && !settlesItself(descriptor[part])) {
+        descriptor[part] = settling(descriptor[part], recovery, part);
+        changed = true;
+      }
+    }
+    if (changed) Object.defineProperty(target, key, descriptor);
+  }
+}
+
+/**
+ * Whether the glue rewriter already wrote the settle check into `f`'s body:
+ * then a wrapper would only read `aborted` twice per call.
+ */
+function settlesItself(f) {
+  try {
+    return Function.prototype.toString.call(f).includes(SETTLE_CALL);
+  } catch {
+    return false;
+  }
+}
+
+/** What the glue's own check calls (`__wbr` is the glue's name for the runtime). */
+const SETTLE_CALL = "__wbr" + ".settleAbort()";
+
+/**
+ * `f`, settling a pending abort first (`recovery.aborted` is one load when
+ * none is). Accessors get fixed-arity wrappers: a getter sits on hot paths.
+ */
+function settling(f, recovery, part) {
+  let wrapped;
+  if (part === "get") {
+    wrapped = function () {
+      if (recovery.aborted) recovery.settleAbort();
+      return f.call(this);
+    };
+  } else if (part === "set") {
+    wrapped = function (value) {
+      if (recovery.aborted) recovery.settleAbort();
+      f.call(this, value);
+    };
+  } else {
+    wrapped = function () {
+      if (recovery.aborted) recovery.settleAbort();
+      return f.apply(this, arguments);
+    };
+  }
+  Object.defineProperty(wrapped, "name", { value: f.name, configurable: true });
+  Object.defineProperty(wrapped, "length", { value: f.length, configurable: true });
+  return wrapped;
 }
 
 /**
@@ -670,6 +847,12 @@ function importEscape(state, error) {
   if (!state.tag || error instanceof WebAssembly.Exception) return error;
   return new WebAssembly.Exception(state.tag, [error]);
 }
+
+/**
+ * wasm-bindgen's export that moves the shadow stack pointer for return slots
+ * (glue of 0.2.9x and older: `-n` before a call, `n` in its `finally`).
+ */
+const STACK_ADJUST = "__wbindgen_add_to_stack_pointer";
 
 /** Name of the import the catch frames call (also in `model::names`). */
 const PANIC_IMPORT = "__wbr_panic";

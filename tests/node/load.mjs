@@ -64,6 +64,17 @@ export const hasClassFinalizers = (splitGlueText ?? glueText).includes("CounterF
  * task is never freed: about 130 bytes of wasm memory per async panic,
  * measured on the 0.2.105 fixture.
  */
+/**
+ * Whether the glue keeps JS values in a heap slab (no externref table:
+ * wasm-bindgen before 0.2.9x-ish reference types), where a JS value argument
+ * is put into the slab before the entry's first wasm call.
+ */
+export const keepsHeapSlab = (splitGlueText ?? glueText).includes("const heap = new Array(");
+/**
+ * Whether the hardened glue's public entries settle a pending abort before
+ * converting their arguments (`if (__wbr.aborted) __wbr.settleAbort();`).
+ */
+export const entriesSettleAborts = (splitGlueText ?? glueText).includes("__wbr.aborted");
 export const futuresKeepPanickedTasks = panicStrategy === "unwind" && !(splitGlueText ?? glueText).includes("__wbindgen_panic_error");
 
 /** What the fixture's imports do; tests replace `callJs` and read `log`. */
