@@ -69,6 +69,15 @@ export const hasClassFinalizers = (splitGlueText ?? glueText).includes("CounterF
  * wasm-bindgen before 0.2.9x-ish reference types), where a JS value argument
  * is put into the slab before the entry's first wasm call.
  */
+/**
+ * Whether a second `init()` returns the glue's current exports without
+ * instantiating again (0.2.9x+); 0.2.8x glue instantiates (and fetches) anew.
+ */
+export const initReturnsCurrent = glueText.includes("if (wasm !== undefined) return wasm;");
+
+/** What the first `init()` returned (web and no-modules): the exports object a user holds. */
+export let initExports = null;
+
 export const keepsHeapSlab = (splitGlueText ?? glueText).includes("const heap = new Array(");
 /**
  * Whether the hardened glue's public entries settle a pending abort before
@@ -117,7 +126,7 @@ export async function load() {
     }
     case "web": {
       const api = await import(pathToFileURL(gluePath).href);
-      await api.default(initArg(glue, "module_or_path", bytes));
+      initExports = await api.default(initArg(glue, "module_or_path", bytes));
       return api;
     }
     case "no-modules": {
@@ -126,7 +135,7 @@ export async function load() {
       if (typeof globalThis.location === "undefined") globalThis.location = { href: pathToFileURL(gluePath).href };
       vm.runInThisContext(glue, { filename: gluePath });
       const api = vm.runInThisContext("wasm_bindgen");
-      await api(initArg(glue, "module_or_path", bytes));
+      initExports = await api(initArg(glue, "module_or_path", bytes));
       return api;
     }
     case "deno":
