@@ -233,7 +233,7 @@ const TARGETS: &[&str] = &[
 ];
 
 const OUT_NAME: &str = "recover_fixture";
-const WASM_TARGET: &str = "wasm32-unknown-unknown";
+pub(crate) const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// The requirement in the fixture crate's Cargo.toml that each build rewrites.
 const WASM_BINDGEN_DEP: &str = "wasm-bindgen = ";
 /// `RUSTFLAGS` as recorded in the manifest: the machine paths are placeholders.
@@ -352,7 +352,7 @@ fn build_fixture(fixture: &Fixture, paths: &Paths, check: bool) -> Result<Value>
             .trim()
             .to_string();
 
-    let cli = ensure_cli(fixture)?;
+    let cli = ensure_cli(fixture.wasm_bindgen, fixture.cli_toolchain)?;
     let cli_version = util::output(Command::new(&cli).arg("--version"))?
         .trim()
         .to_string();
@@ -650,10 +650,9 @@ fn supported_targets(help: &str) -> Result<Vec<String>> {
     bail!("no list of values after `--target`")
 }
 
-/// The CLI of one version, installed under `~/.cache/wasm-recover/cli/` if
-/// missing.
-fn ensure_cli(fixture: &Fixture) -> Result<PathBuf> {
-    let v = fixture.wasm_bindgen;
+/// The CLI of version `v`, built with `cli_toolchain` and installed under
+/// `~/.cache/wasm-recover/cli/` if missing (the example uses it too).
+pub(crate) fn ensure_cli(v: &str, cli_toolchain: &str) -> Result<PathBuf> {
     let install_root = util::home_dir()?.join(".cache/wasm-recover/cli").join(v);
     let bin = install_root.join("bin/wasm-bindgen");
     if bin.is_file() {
@@ -661,7 +660,7 @@ fn ensure_cli(fixture: &Fixture) -> Result<PathBuf> {
     }
     eprintln!("    installing wasm-bindgen-cli {v} (takes several minutes)");
     let installed = util::run(
-        util::cargo(fixture.cli_toolchain)
+        util::cargo(cli_toolchain)
             .args([
                 "install",
                 "--locked",
@@ -678,7 +677,7 @@ fn ensure_cli(fixture: &Fixture) -> Result<PathBuf> {
         eprintln!(
             "    {err:#}; retrying with the published lockfile, updating only unavailable packages"
         );
-        install_cli_from_source(fixture, &install_root)?;
+        install_cli_from_source(v, cli_toolchain, &install_root)?;
     }
     ensure!(
         bin.is_file(),
@@ -688,8 +687,7 @@ fn ensure_cli(fixture: &Fixture) -> Result<PathBuf> {
     Ok(bin)
 }
 
-fn install_cli_from_source(fixture: &Fixture, install_root: &Path) -> Result<()> {
-    let v = fixture.wasm_bindgen;
+fn install_cli_from_source(v: &str, cli_toolchain: &str, install_root: &Path) -> Result<()> {
     let file = format!("wasm-bindgen-cli-{v}.crate");
     // The failed `cargo install` has downloaded the package into cargo's cache.
     let cache = util::cargo_home()?.join("registry/cache");
@@ -721,14 +719,14 @@ fn install_cli_from_source(fixture: &Fixture, install_root: &Path) -> Result<()>
     )?;
 
     for _ in 0..20 {
-        let fetch = util::cargo(fixture.cli_toolchain)
+        let fetch = util::cargo(cli_toolchain)
             .arg("fetch")
             .current_dir(&src)
             .output()
             .context("failed to start `cargo fetch`")?;
         if fetch.status.success() {
             util::run(
-                util::cargo(fixture.cli_toolchain)
+                util::cargo(cli_toolchain)
                     .args(["install", "--locked", "--path"])
                     .arg(&src)
                     .arg("--root")
@@ -744,7 +742,7 @@ fn install_cli_from_source(fixture: &Fixture, install_root: &Path) -> Result<()>
             .filter(|_| stderr.contains("(locked to "));
         match unavailable {
             Some(package) => util::run(
-                util::cargo(fixture.cli_toolchain)
+                util::cargo(cli_toolchain)
                     .args(["update", "--package", package])
                     .current_dir(&src),
             )?,

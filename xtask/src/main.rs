@@ -9,6 +9,7 @@ mod bench;
 mod bench_eh;
 mod eh;
 mod engines;
+mod example;
 mod fixtures;
 mod npm_packages;
 mod npm_survey;
@@ -27,8 +28,13 @@ tasks:
       tests/fixtures/out/<id>/, recording tests/fixtures/manifest.json. --check
       rebuilds from scratch elsewhere and compares byte for byte (exit 1 on a
       difference). --only takes a version (all its fixtures) or one id.
+  example [--check]
+      Build examples/hello-recover for wasm32 and run the pinned wasm-bindgen
+      CLI on it into examples/hello-recover/pkg/ (committed); --check rebuilds
+      elsewhere and compares byte for byte.
   engines install
-      Install the pinned Node, Deno and Chromium engines into .cache/engines/.
+      Install the pinned Node, Deno and Chromium engines (and the TypeScript
+      compiler the type tests run) into .cache/engines/.
   engines list
       Print `name path` for every installed engine.
   bench [calls|reset|harden|all] [--node NAME] [--fixture ID]
@@ -63,6 +69,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("fixtures") => fixtures::run(&args[1..]),
         Some("engines") => engines::run(&args[1..]),
+        Some("example") => example::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("walrus-roundtrip") => bench::walrus_roundtrip(&args[1..]),
         Some("eh-oracle") => eh::oracle(&args[1..]),
