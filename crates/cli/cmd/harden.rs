@@ -20,7 +20,11 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         args.reset,
         args.eh,
     )?;
-    let options = &settings.options;
+    // The EH encoding is part of the plan: `translate_eh` is a wasm pass.
+    let options = &Options {
+        eh: target_encoding(settings.eh),
+        ..settings.options.clone()
+    };
     let mut writes = Vec::new();
     let mut summaries = Vec::new();
     let mut missing = 0;
@@ -47,16 +51,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
                 continue;
             }
             let output = input.discover()?;
-            let (mut hardened, mut summary) = harden(&input, &output, options)?;
-            // Translate after hardening: the catch frames are built from the
-            // module's own handlers, then translated with the rest of it.
-            for (path, contents) in &mut hardened {
-                if *path == files.wasm {
-                    if let Some(note) = translate(path, contents, settings.eh)? {
-                        summary = format!("{summary}; {note}");
-                    }
-                }
-            }
+            let (hardened, summary) = harden(&input, &output, options)?;
             summaries.push(format!("{}: {}", files.wasm.display(), summary));
             for (path, contents) in hardened {
                 writes.push((destination(root, &path, args.out_dir.as_deref()), contents));
@@ -151,18 +146,6 @@ impl<'a> Input<'a> {
     }
 }
 
-/// Translates `wasm` to the encoding `eh` asks for, if it is not in it;
-/// returns what was done, for the summary line.
-fn translate(path: &Path, wasm: &mut Vec<u8>, eh: EhArg) -> Result<Option<String>> {
-    let Some(reason) = needs_translation(path, wasm, eh)? else {
-        return Ok(None);
-    };
-    let to = target_encoding(eh).context("`keep` never needs a translation")?;
-    *wasm = eh_translate::translate(wasm, to)
-        .with_context(|| format!("`{}`: cannot translate to {to}", path.display()))?;
-    Ok(Some(format!("translated ({reason})")))
-}
-
 fn target_encoding(eh: EhArg) -> Option<EhEncoding> {
     match eh {
         EhArg::Keep => None,
@@ -181,7 +164,9 @@ fn needs_translation(path: &Path, wasm: &[u8], eh: EhArg) -> Result<Option<Strin
     Ok(match found {
         EhEncoding::None => None,
         found if found == to => None,
-        found => Some(format!("the module uses {found}, configured {to}")),
+        found => Some(format!(
+            "the module uses {found} exception handling, configured {to}"
+        )),
     })
 }
 

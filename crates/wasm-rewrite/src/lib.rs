@@ -21,6 +21,7 @@ mod error;
 mod ir;
 mod module;
 mod passes;
+mod validate;
 
 use wasm_recover_model::Plan;
 
@@ -66,18 +67,26 @@ pub struct PassReport {
 /// Applies `plan` to `wasm`.
 ///
 /// When no pass changes anything, the output is the input, byte for byte.
-/// Fails with [`Error::Parse`] when the input does not parse, and with the
-/// other [`Error`] kinds when the plan does not fit the module.
+/// Fails with [`Error::InvalidInput`] (offset and reason) when the input is
+/// not a valid module, before any pass runs; with [`Error::InvalidOutput`]
+/// when the result does not validate (a bug); and with the other [`Error`]
+/// kinds when the plan does not fit the module.
+///
+/// Every custom section of the input is in the output, in the same place
+/// relative to the other sections; after an IR round trip the `name`
+/// section is walrus's (function indices change), every other one the
+/// input's bytes (see [`module::Module::restore_customs`]).
 pub fn harden(wasm: &[u8], plan: &Plan) -> Result<Hardened, Error> {
+    validate::input(wasm)?;
     let mut report = Report::default();
     let after_ir = run_ir_passes(wasm, plan, &mut report)?;
     let input = after_ir.as_deref().unwrap_or(wasm);
     let mut module = Module::parse(input)?;
     if after_ir.is_some() {
-        // walrus would write its own `producers` section (adding itself);
-        // keep the input's, byte for byte: discovery reads the wasm-bindgen
-        // version from it.
-        module.restore_custom(&Module::parse(wasm)?, ir::PRODUCERS);
+        // walrus drops or moves custom sections (`producers`, which discovery
+        // reads the wasm-bindgen version from; `target_features`): put every
+        // one back where it was.
+        module.restore_customs(&Module::parse(wasm)?);
     }
     for pass in passes::PASSES {
         let passes::Run::Section(run) = pass.run else {
@@ -100,12 +109,15 @@ pub fn harden(wasm: &[u8], plan: &Plan) -> Result<Hardened, Error> {
             summary: outcome.summary,
         });
     }
-    let wasm = if module.is_edited() {
+    let out = if module.is_edited() {
         module.encode()
     } else {
         input.to_vec()
     };
-    Ok(Hardened { wasm, report })
+    if out != wasm {
+        validate::output(&out)?;
+    }
+    Ok(Hardened { wasm: out, report })
 }
 
 /// Runs the IR-level passes (they come first in the table) over one walrus

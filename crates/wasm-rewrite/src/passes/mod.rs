@@ -11,6 +11,7 @@
 mod add_catch_frames;
 mod export_stack_pointer;
 mod mark_hardened;
+mod translate_eh;
 
 use wasm_recover_model::Plan;
 
@@ -75,6 +76,14 @@ pub(crate) const PASSES: &[PassInfo] = &[
         run: Run::Ir {
             wants: add_catch_frames::wants,
             run: add_catch_frames::run,
+        },
+    },
+    PassInfo {
+        name: "translate_eh",
+        description: "translate the module's exception handling to the encoding `--eh` asks for (legacy or exnref), catch frames included",
+        run: Run::Ir {
+            wants: translate_eh::wants,
+            run: translate_eh::run,
         },
     },
     PassInfo {
