@@ -41,10 +41,6 @@ fn describe(sections: &[Section]) -> String {
         .join(" ")
 }
 
-fn harden(id: &str, eh: Option<EhEncoding>) -> (Generation, Vec<u8>, Vec<u8>) {
-    harden_with(id, eh, |wasm| wasm)
-}
-
 fn harden_with(
     id: &str,
     eh: Option<EhEncoding>,
