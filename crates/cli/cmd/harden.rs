@@ -258,7 +258,8 @@ fn harden(
         .report
         .passes
         .iter()
-        .filter(|p| p.changed)
+        // A warning (abort semantics for panics) shows even when nothing changed.
+        .filter(|p| p.changed || p.warns)
         .map(|p| p.summary.clone())
         .collect();
     let summary =

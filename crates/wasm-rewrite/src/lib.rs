@@ -62,6 +62,10 @@ pub struct PassReport {
     pub changed: bool,
     /// What it did, or why it did nothing, in one line.
     pub summary: String,
+    /// Whether the summary is a warning to show even when nothing changed:
+    /// the module is hardened with a weaker guarantee somewhere (for
+    /// instance abort semantics for Rust panics, see `add_catch_frames`).
+    pub warns: bool,
 }
 
 /// Applies `plan` to `wasm`.
@@ -107,6 +111,7 @@ pub fn harden(wasm: &[u8], plan: &Plan) -> Result<Hardened, Error> {
             name: pass.name,
             changed: outcome.changed,
             summary: outcome.summary,
+            warns: outcome.warns,
         });
     }
     let out = if module.is_edited() {
@@ -136,6 +141,7 @@ fn run_ir_passes(wasm: &[u8], plan: &Plan, report: &mut Report) -> Result<Option
                 name,
                 changed: false,
                 summary: "nothing to do under this plan".to_string(),
+                warns: false,
             });
         }
         return Ok(None);
@@ -154,6 +160,7 @@ fn run_ir_passes(wasm: &[u8], plan: &Plan, report: &mut Report) -> Result<Option
             name,
             changed: outcome.changed,
             summary: outcome.summary,
+            warns: outcome.warns,
         });
     }
     Ok(changed.then(|| module.emit_wasm()))

@@ -23,6 +23,9 @@ use crate::Error;
 pub(crate) struct Outcome {
     pub(crate) changed: bool,
     pub(crate) summary: String,
+    /// Whether the summary is a warning the user must see even when the
+    /// module did not change (see [`PassReport::warns`](crate::PassReport::warns)).
+    pub(crate) warns: bool,
 }
 
 impl Outcome {
@@ -30,6 +33,7 @@ impl Outcome {
         Outcome {
             changed: true,
             summary: summary.into(),
+            warns: false,
         }
     }
 
@@ -37,6 +41,15 @@ impl Outcome {
         Outcome {
             changed: false,
             summary: summary.into(),
+            warns: false,
+        }
+    }
+
+    /// The same outcome, marked as a warning.
+    pub(crate) fn warning(self) -> Outcome {
+        Outcome {
+            warns: true,
+            ..self
         }
     }
 }

@@ -145,14 +145,7 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
         })
     };
     let mut pads_by_func: HashMap<FunctionId, Vec<&analyse::Pad>> = HashMap::new();
-    // Without std's cleanup a pad has nothing better to do than abort, which
-    // it does already: leave every pad alone then.
-    let pads = if facts.cleanup.is_ok() {
-        found.pads.as_slice()
-    } else {
-        &[]
-    };
-    for pad in pads {
+    for pad in &found.pads {
         if !pad.nested
             && found.cannot_unwind.contains(&pad.callee)
             && in_reach.contains(&pad.func)
@@ -195,15 +188,32 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
         }
     }
 
-    // Without std's cleanup, and when no export can let a panic escape
+    // Without std's cleanup a pad has nothing better to do than abort, which
+    // it does already: every pad stays, and a panic reaching an `extern "C"`
+    // export keeps aborting. When no export can let a panic escape either
     // (wasm-bindgen 0.2.107+ shims catch their own), nothing needs a frame.
+    let mut aborting_pads = 0;
     if let Err(why) = &facts.cleanup {
+        aborting_pads = pads_by_func.len();
+        pads_by_func.clear();
+        pads_as_frame.clear();
         let escaping = escape::escaping(module, facts.tag, &[]);
         if !exported.iter().any(|f| escaping.contains(f)) {
-            return Ok(Outcome::unchanged(format!(
-                "no export can let a Rust panic escape: no catch frame needed (std's \
-                 catch_unwind cleanup not identified: {why})"
-            )));
+            return Ok(Outcome::unchanged(if aborting_pads == 0 {
+                format!(
+                    "no export can let a Rust panic escape: no catch frame needed (std's \
+                     catch_unwind cleanup not identified: {why})"
+                )
+            } else {
+                format!(
+                    "ABORT SEMANTICS for Rust panics: std's catch_unwind cleanup not identified \
+                     ({why}), so the abort pads of {aborting_pads} exported `extern \"C\"` \
+                     function{} stay: a panic reaching them traps (AbortError, and the instance \
+                     is replaced); no other export can let a panic escape",
+                    plural(aborting_pads)
+                )
+            })
+            .warning());
         }
     }
 
@@ -256,14 +266,17 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
         let summary = format!(
             "ABORT SEMANTICS for Rust panics: std's catch_unwind cleanup not identified ({why}), \
              so a panic leaving {} of {} exported function{} ({} in place, {} as wrappers; the \
-             others cannot throw a Rust panic) traps: AbortError, and the instance is replaced",
+             others cannot throw a Rust panic) traps, as does one reaching the kept abort pads \
+             of {aborting_pads} `extern \"C\"` function{}: AbortError, and the instance is \
+             replaced",
             framed.len(),
             exported.len(),
             plural(exported.len()),
             framed.len() - wrappers.len(),
             wrappers.len(),
+            plural(aborting_pads),
         );
-        return Ok(Outcome::changed(summary));
+        return Ok(Outcome::changed(summary).warning());
     }
     let summary = format!(
         "gave {} of {} exported function{} {} catch frames ({} in place, {} as wrappers; {} cannot \
