@@ -120,9 +120,24 @@ pub fn harden(wasm: &[u8], plan: &Plan) -> Result<Hardened, Error> {
         input.to_vec()
     };
     if out != wasm {
-        validate::output(&out)?;
+        // Section-level passes never decode, renumber or change a body (they
+        // may append functions): after them alone, the input's bodies need
+        // no second validation.
+        let unchanged_bodies = match after_ir {
+            Some(_) => 0,
+            None => module::count_bodies(wasm)?,
+        };
+        validate::output(&out, unchanged_bodies)?;
     }
     Ok(Hardened { wasm: out, report })
+}
+
+/// Validates `wasm` as [`harden`] does before any pass runs: with every
+/// feature a current engine has, legacy exception handling included, and
+/// function bodies on every core. Fails with [`Error::InvalidInput`] (the
+/// offset and the reason).
+pub fn validate(wasm: &[u8]) -> Result<(), Error> {
+    validate::input(wasm)
 }
 
 /// Runs the IR-level passes (they come first in the table) over one walrus

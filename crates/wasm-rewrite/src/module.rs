@@ -288,6 +288,15 @@ impl<'a> Module<'a> {
     }
 }
 
+/// How many function bodies the code section of `wasm` holds (0 without one).
+pub(crate) fn count_bodies(wasm: &[u8]) -> Result<u32, Error> {
+    let module = Module::parse(wasm)?;
+    match module.section(id::CODE) {
+        Some(code) => Ok(code.reader().read_var_u32()?),
+        None => Ok(0),
+    }
+}
+
 /// The contents of an encoded wasm-encoder section: its encoding without the
 /// leading size, which [`RawSection`] writes again.
 pub(crate) fn contents_of(section: &impl Encode) -> Vec<u8> {

@@ -85,7 +85,7 @@ pub struct PassInfo {
 pub(crate) const PASSES: &[PassInfo] = &[
     PassInfo {
         name: "add_catch_frames",
-        description: "wrap every export of a panic=unwind module in a frame that turns a Rust panic into a PanicError",
+        description: "give every export of a panic=unwind module that can let a Rust panic escape a frame that turns it into a PanicError (an abort where std's cleanup is not identified)",
         run: Run::Ir {
             wants: add_catch_frames::wants,
             run: add_catch_frames::run,
@@ -111,6 +111,17 @@ pub(crate) const PASSES: &[PassInfo] = &[
         run: Run::Section(mark_hardened::run),
     },
 ];
+
+impl PassInfo {
+    /// `"IR"` for a pass over walrus IR (decodes and re-encodes bodies),
+    /// `"section"` for one that edits sections and copies the rest.
+    pub fn level(&self) -> &'static str {
+        match self.run {
+            Run::Ir { .. } => "IR",
+            Run::Section(_) => "section",
+        }
+    }
+}
 
 /// Every pass [`harden`](crate::harden) runs, in order: for `--list-passes`.
 pub fn passes() -> &'static [PassInfo] {
