@@ -140,6 +140,35 @@ pub fn validate(wasm: &[u8]) -> Result<(), Error> {
     validate::input(wasm)
 }
 
+/// Translates the exception handling of `wasm` to `to` (`Legacy` or
+/// `Exnref`) as the `translate_eh` pass does, for `wasm-recover eh`: the
+/// input is validated first, the output before it is returned, and every
+/// custom section stays in place (see [`harden`]). A module already in `to`,
+/// or without exception handling, comes back byte for byte. Returns the
+/// encoding found and the new bytes.
+pub fn translate(
+    wasm: &[u8],
+    to: wasm_recover_eh_translate::EhEncoding,
+) -> Result<(wasm_recover_eh_translate::EhEncoding, Vec<u8>), Error> {
+    use wasm_recover_eh_translate::EhEncoding;
+    validate::input(wasm)?;
+    let found = wasm_recover_eh_translate::detect_bytes(wasm)?;
+    if !matches!(to, EhEncoding::Legacy | EhEncoding::Exnref) {
+        return Err(wasm_recover_eh_translate::Error::BadTarget(to).into());
+    }
+    if found == to || found == EhEncoding::None {
+        return Ok((found, wasm.to_vec()));
+    }
+    let mut ir = ir::parse(wasm)?;
+    passes::translate_eh::translate(&mut ir, to)?;
+    let emitted = ir.emit_wasm();
+    let mut module = Module::parse(&emitted)?;
+    module.restore_customs(&Module::parse(wasm)?);
+    let out = module.encode();
+    validate::output(&out, 0)?;
+    Ok((found, out))
+}
+
 /// Runs the IR-level passes (they come first in the table) over one walrus
 /// module; returns the new bytes when any of them changed it, `None` when
 /// none had work or none changed anything (the input then stays byte for byte).

@@ -11,7 +11,7 @@
 mod add_catch_frames;
 mod export_stack_pointer;
 mod mark_hardened;
-mod translate_eh;
+pub(crate) mod translate_eh;
 
 use wasm_recover_model::Plan;
 

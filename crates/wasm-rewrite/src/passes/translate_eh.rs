@@ -41,6 +41,12 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
     let Some(to) = plan.translate_eh else {
         return Ok(Outcome::unchanged("keeps the module's own EH encoding"));
     };
+    translate(module, to)
+}
+
+/// Translates `module`'s code to `to`: the pass, and `wasm-recover eh`
+/// (through [`crate::translate`]).
+pub(crate) fn translate(module: &mut Module, to: EhEncoding) -> Result<Outcome, Error> {
     let from = eh_translate::detect(module);
     if from == EhEncoding::None {
         return Ok(Outcome::unchanged("no exception handling to translate"));
