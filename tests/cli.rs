@@ -179,7 +179,11 @@ fn wasm_that_parses_but_does_not_validate_is_refused_with_its_offset() {
     assert_refused(
         &pkg,
         &[pkg.as_os_str()],
-        &["recover_fixture_bg.wasm", "invalid wasm at offset 0x", "type mismatch"],
+        &[
+            "recover_fixture_bg.wasm",
+            "invalid wasm at offset 0x",
+            "type mismatch",
+        ],
     );
 }
 
