@@ -152,6 +152,42 @@ fn truncated_wasm_is_refused_with_its_name() {
 }
 
 #[test]
+fn wasm_that_parses_but_does_not_validate_is_refused_with_its_offset() {
+    // One `i32.add` of a real output turned into `i64.add`: every section and
+    // body still parses (discovery reads it), but the types no longer check.
+    let (_tmp, pkg) = fixture(OLD, "nodejs");
+    let wasm = pkg.join("recover_fixture_bg.wasm");
+    let bytes = std::fs::read(&wasm).expect("read");
+    let features = wasmparser::WasmFeatures::default()
+        | wasmparser::WasmFeatures::EXCEPTIONS
+        | wasmparser::WasmFeatures::LEGACY_EXCEPTIONS;
+    let broken = (bytes.len() / 4..bytes.len())
+        .filter(|&i| bytes[i] == 0x6a)
+        .map(|i| {
+            let mut b = bytes.clone();
+            b[i] = 0x7c;
+            b
+        })
+        .find(|b| {
+            wasm_recover_model::WasmFacts::scan(b).is_ok()
+                && wasmparser::Validator::new_with_features(features)
+                    .validate_all(b)
+                    .is_err()
+        })
+        .expect("some i32.add can be broken that way");
+    std::fs::write(&wasm, broken).expect("write");
+    assert_refused(
+        &pkg,
+        &[pkg.as_os_str()],
+        &[
+            "recover_fixture_bg.wasm",
+            "invalid wasm at offset 0x",
+            "type mismatch",
+        ],
+    );
+}
+
+#[test]
 fn wasm_that_is_not_wasm_bindgen_output_is_refused() {
     let (_tmp, pkg) = fixture(OLD, "nodejs");
     // A valid module with no wasm-bindgen imports or exports.

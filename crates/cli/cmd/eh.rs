@@ -1,12 +1,14 @@
 //! `wasm-recover eh --to legacy|exnref IN.wasm -o OUT.wasm`: translates the
-//! exception handling of one module with `wasm_recover_eh_translate`.
-//! Nothing is written unless the translation succeeds and validates; the
-//! output is replaced atomically.
+//! exception handling of one module with `wasm_recover_wasm_rewrite::translate`
+//! (the `translate_eh` pass alone: input and output validated, custom
+//! sections kept in place). Nothing is written unless the translation
+//! succeeds and validates; the output is replaced atomically.
 
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use wasm_recover_eh_translate::{detect_bytes, translate, EhEncoding};
+use wasm_recover_eh_translate::EhEncoding;
+use wasm_recover_wasm_rewrite::translate;
 
 use crate::args::{EhArgs, EhTarget};
 
@@ -18,15 +20,18 @@ pub(crate) fn run(args: &EhArgs) -> Result<ExitCode> {
         EhTarget::Legacy => EhEncoding::Legacy,
         EhTarget::Exnref => EhEncoding::Exnref,
     };
-    let from = detect_bytes(&wasm)
-        .with_context(|| format!("`{}` is not a valid wasm module", input.display()))?;
-    let out = translate(&wasm, to)
-        .with_context(|| format!("failed to translate `{}` to {}", input.display(), name(to)))?;
+    let (from, out) = translate(&wasm, to).with_context(|| {
+        format!(
+            "failed to translate `{}` to {}",
+            input.display(),
+            to.as_str()
+        )
+    })?;
     crate::write::write_all(vec![(args.output.clone(), out)])?;
     let what = match from {
         EhEncoding::None => "no exception handling, copied".to_string(),
-        f if f == to => format!("already {}, copied", name(to)),
-        f => format!("{} -> {}", name(f), name(to)),
+        f if f == to => format!("already {}, copied", to.as_str()),
+        f => format!("{} -> {}", f.as_str(), to.as_str()),
     };
     eprintln!(
         "{}: {what} into `{}`",
@@ -34,13 +39,4 @@ pub(crate) fn run(args: &EhArgs) -> Result<ExitCode> {
         args.output.display()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-fn name(e: EhEncoding) -> &'static str {
-    match e {
-        EhEncoding::None => "none",
-        EhEncoding::Legacy => "legacy",
-        EhEncoding::Exnref => "exnref",
-        EhEncoding::Mixed => "mixed",
-    }
 }

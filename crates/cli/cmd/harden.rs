@@ -107,7 +107,11 @@ struct Run<'s> {
 impl Run<'_> {
     /// Reads, checks or hardens one output (nothing is written yet).
     fn output(&self, root: &Path, files: &OutputFiles) -> Result<Outcome> {
-        let options = &self.settings.options;
+        // The EH encoding is part of the plan: `translate_eh` is a wasm pass.
+        let options = &Options {
+            eh: target_encoding(self.settings.eh),
+            ..self.settings.options.clone()
+        };
         let input = Input::read(files, root)?;
         let output = input.discover()?;
         if files.entry.is_some()
@@ -132,16 +136,7 @@ impl Run<'_> {
             }
             return Ok(Outcome::Checked(reason));
         }
-        let (mut hardened, mut summary) = harden(&input, &output, options)?;
-        // Translate after hardening: the catch frames are built from the
-        // module's own handlers, then translated with the rest of it.
-        for (path, contents) in &mut hardened {
-            if *path == files.wasm {
-                if let Some(note) = translate(path, contents, self.settings.eh)? {
-                    summary = format!("{summary}; {note}");
-                }
-            }
-        }
+        let (hardened, summary) = harden(&input, &output, options)?;
         Ok(Outcome::Hardened(hardened, summary))
     }
 
@@ -521,18 +516,6 @@ impl<'a> Input<'a> {
     }
 }
 
-/// Translates `wasm` to the encoding `eh` asks for, if it is not in it;
-/// returns what was done, for the summary line.
-fn translate(path: &Path, wasm: &mut Vec<u8>, eh: EhArg) -> Result<Option<String>> {
-    let Some(reason) = needs_translation(path, wasm, eh)? else {
-        return Ok(None);
-    };
-    let to = target_encoding(eh).context("`keep` never needs a translation")?;
-    *wasm = eh_translate::translate(wasm, to)
-        .with_context(|| format!("`{}`: cannot translate to {to}", path.display()))?;
-    Ok(Some(format!("translated ({reason})")))
-}
-
 fn target_encoding(eh: EhArg) -> Option<EhEncoding> {
     match eh {
         EhArg::Keep => None,
@@ -551,7 +534,9 @@ fn needs_translation(path: &Path, wasm: &[u8], eh: EhArg) -> Result<Option<Strin
     Ok(match found {
         EhEncoding::None => None,
         found if found == to => None,
-        found => Some(format!("the module uses {found}, configured {to}")),
+        found => Some(format!(
+            "the module uses {found} exception handling, configured {to}"
+        )),
     })
 }
 
@@ -643,7 +628,8 @@ fn harden(
         .report
         .passes
         .iter()
-        .filter(|p| p.changed)
+        // A warning (abort semantics for panics) shows even when nothing changed.
+        .filter(|p| p.changed || p.warns)
         .map(|p| p.summary.clone())
         .collect();
     let summary =

@@ -18,7 +18,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode> {
     }
     if args.list_passes {
         for pass in wasm_recover_wasm_rewrite::passes() {
-            println!("{:<24} {}", pass.name, pass.description);
+            println!("{:<22} {:<8} {}", pass.name, pass.level(), pass.description);
         }
         return Ok(ExitCode::SUCCESS);
     }

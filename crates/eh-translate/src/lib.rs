@@ -55,7 +55,7 @@ mod func;
 mod to_exnref;
 mod to_legacy;
 
-pub use detect::{detect, detect_bytes, EhEncoding};
+pub use detect::{detect, detect_bytes, EhClassifier, EhEncoding};
 pub use error::Error;
 
 use func::{FuncAt, EXNREF};
@@ -258,14 +258,17 @@ fn refuse_exnref_outside_code(module: &Module) -> Result<(), Error> {
     Ok(())
 }
 
-/// The wasmparser features the output is validated with: the defaults plus
-/// both exception-handling encodings.
+/// The wasmparser features every module of the workspace is validated
+/// with, input and output: what a current engine (V8 in Node 26) accepts.
+/// wasmparser's defaults are the finished proposals (reference types, bulk
+/// memory, multi-value, sign extension, SIMD and relaxed SIMD, threads, tail
+/// calls, exceptions, memory64, multi-memory, GC, extended constants);
+/// legacy exception handling is a separate, off-by-default flag, and
+/// wasm-bindgen's panic=unwind builds use it.
 pub fn features() -> wasmparser::WasmFeatures {
     wasmparser::WasmFeatures::default()
         | wasmparser::WasmFeatures::EXCEPTIONS
         | wasmparser::WasmFeatures::LEGACY_EXCEPTIONS
-        | wasmparser::WasmFeatures::REFERENCE_TYPES
-        | wasmparser::WasmFeatures::MULTI_VALUE
 }
 
 /// Translates `wasm` to `to` (`Legacy` or `Exnref`) and returns the new

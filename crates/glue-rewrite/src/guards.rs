@@ -75,6 +75,7 @@ mod tests {
             stack_pointer: None,
             exports,
             catch_frames: None,
+            translate_eh: None,
             function_tables: Vec::new(),
             has_start: false,
             release_exports: Vec::new(),

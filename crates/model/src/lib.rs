@@ -21,9 +21,12 @@ pub use discover::glue::{
     HeapSlab, InstanceCall, Kept, ModuleSystem, PanicErrorClass, PublicEntry, SetWasm, StateVar,
     TopLevelInstantiation, WasmAssignment,
 };
-pub use discover::wasm::{EhEncoding, Export, ExportKind, HardenedMark, Import, WasmFacts};
+pub use discover::wasm::{Export, ExportKind, HardenedMark, Import, WasmFacts};
 pub use discover::{BindgenOutput, Generation, Target};
 pub use error::{Error, ErrorKind, Location};
 pub use plan::{
     names, CatchFrames, GlueExport, GlueExportKind, Options, Plan, ResetMode, StackPointer,
 };
+/// The one exception-handling encoding type of the workspace, owned by
+/// `wasm-recover-eh-translate` (re-exported so plan users need one import).
+pub use wasm_recover_eh_translate::EhEncoding;

@@ -1,8 +1,9 @@
 //! The plan both rewriters follow, and the names they must agree on.
 
-use crate::discover::wasm::{EhEncoding, ExportKind, HardenedMark, WasmFacts};
+use crate::discover::wasm::{ExportKind, HardenedMark, WasmFacts};
 use crate::discover::{BindgenOutput, Generation, Target};
 use crate::error::Result;
+use crate::EhEncoding;
 
 /// Names shared by the wasm rewrite and the glue rewrite. Changing one of
 /// these changes both outputs, which is why they live here and nowhere else.
@@ -66,6 +67,9 @@ impl ResetMode {
 pub struct Options {
     /// What to do after an abort.
     pub reset: ResetMode,
+    /// The exception-handling encoding the hardened module must use
+    /// (`Legacy` or `Exnref`); `None` keeps the module's own.
+    pub eh: Option<EhEncoding>,
 }
 
 /// Everything the rewriters need to know, decided once.
@@ -94,6 +98,10 @@ pub struct Plan {
     /// Catch frames to give every export (G1 modules only): see
     /// [`CatchFrames`].
     pub catch_frames: Option<CatchFrames>,
+    /// The exception-handling encoding to translate the module's code to,
+    /// after every other IR pass, when the user asked for one that the
+    /// module does not use (a module without handlers is never translated).
+    pub translate_eh: Option<EhEncoding>,
 }
 
 /// What the wasm rewrite needs to give every JS→wasm entry of a panic=unwind
@@ -229,8 +237,13 @@ impl Plan {
             }),
             _ => None,
         };
+        let translate_eh = match (options.eh, wasm.eh) {
+            (Some(to), Some(from)) if from != to => Some(to),
+            _ => None,
+        };
         Plan {
             catch_frames,
+            translate_eh,
             target,
             generation,
             reset: options.reset,

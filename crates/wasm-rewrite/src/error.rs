@@ -9,6 +9,34 @@ pub enum Error {
     #[error("invalid wasm: {0}")]
     Parse(#[from] wasmparser::BinaryReaderError),
 
+    /// The input is not a valid module: nothing was rewritten.
+    #[error("invalid wasm at offset {offset:#x}: {reason}")]
+    InvalidInput {
+        /// Byte offset of the first invalid byte in the input.
+        offset: usize,
+        /// What the validator found wrong there.
+        reason: String,
+    },
+
+    /// The hardened module does not validate: a bug in a pass, reported
+    /// instead of handing out a broken module.
+    #[error(
+        "bug: the hardened module does not validate (output offset {offset:#x}{}): {reason}; nothing was written, please report this with the input",
+        function.map(|f| format!(", function {f}")).unwrap_or_default()
+    )]
+    InvalidOutput {
+        /// Byte offset of the error in the output.
+        offset: usize,
+        /// The function whose body holds it, when it is in one.
+        function: Option<u32>,
+        /// What the validator found wrong.
+        reason: String,
+    },
+
+    /// The exception-handling translation failed (it names the function).
+    #[error("cannot translate the exception handling: {0}")]
+    Translate(#[from] wasm_recover_eh_translate::Error),
+
     /// The input is a component (or another binary format version), not a core module.
     #[error("the input is not a core WebAssembly module (at offset {offset:#x})")]
     NotAModule {

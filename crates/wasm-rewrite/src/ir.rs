@@ -1,14 +1,11 @@
 //! Decoding a module into walrus IR, for the passes that rewrite bodies.
 //!
 //! The settings keep the output close to the input: the name section is
-//! kept, both EH encodings parse (FIELD-NOTES §5), and the `producers`
-//! section is left out of the output ([`harden`](crate::harden) puts the
-//! input's back, byte for byte, instead of one walrus adds itself to).
+//! kept, both EH encodings parse (FIELD-NOTES §5), and walrus adds no
+//! `producers` section of its own ([`harden`](crate::harden) puts every
+//! custom section of the input back, in order).
 
 use crate::Error;
-
-/// Name of the custom section walrus would rewrite.
-pub(crate) const PRODUCERS: &str = "producers";
 
 /// Parses `wasm` into walrus IR.
 pub(crate) fn parse(wasm: &[u8]) -> Result<walrus::Module, Error> {

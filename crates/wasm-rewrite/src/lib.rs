@@ -21,6 +21,7 @@ mod error;
 mod ir;
 mod module;
 mod passes;
+mod validate;
 
 use wasm_recover_model::Plan;
 
@@ -61,23 +62,35 @@ pub struct PassReport {
     pub changed: bool,
     /// What it did, or why it did nothing, in one line.
     pub summary: String,
+    /// Whether the summary is a warning to show even when nothing changed:
+    /// the module is hardened with a weaker guarantee somewhere (for
+    /// instance abort semantics for Rust panics, see `add_catch_frames`).
+    pub warns: bool,
 }
 
 /// Applies `plan` to `wasm`.
 ///
 /// When no pass changes anything, the output is the input, byte for byte.
-/// Fails with [`Error::Parse`] when the input does not parse, and with the
-/// other [`Error`] kinds when the plan does not fit the module.
+/// Fails with [`Error::InvalidInput`] (offset and reason) when the input is
+/// not a valid module, before any pass runs; with [`Error::InvalidOutput`]
+/// when the result does not validate (a bug); and with the other [`Error`]
+/// kinds when the plan does not fit the module.
+///
+/// Every custom section of the input is in the output, in the same place
+/// relative to the other sections; after an IR round trip the `name`
+/// section is walrus's (function indices change), every other one the
+/// input's bytes (see [`module::Module::restore_customs`]).
 pub fn harden(wasm: &[u8], plan: &Plan) -> Result<Hardened, Error> {
+    validate::input(wasm)?;
     let mut report = Report::default();
     let after_ir = run_ir_passes(wasm, plan, &mut report)?;
     let input = after_ir.as_deref().unwrap_or(wasm);
     let mut module = Module::parse(input)?;
     if after_ir.is_some() {
-        // walrus would write its own `producers` section (adding itself);
-        // keep the input's, byte for byte: discovery reads the wasm-bindgen
-        // version from it.
-        module.restore_custom(&Module::parse(wasm)?, ir::PRODUCERS);
+        // walrus drops or moves custom sections (`producers`, which discovery
+        // reads the wasm-bindgen version from; `target_features`): put every
+        // one back where it was.
+        module.restore_customs(&Module::parse(wasm)?);
     }
     for pass in passes::PASSES {
         let passes::Run::Section(run) = pass.run else {
@@ -98,14 +111,62 @@ pub fn harden(wasm: &[u8], plan: &Plan) -> Result<Hardened, Error> {
             name: pass.name,
             changed: outcome.changed,
             summary: outcome.summary,
+            warns: outcome.warns,
         });
     }
-    let wasm = if module.is_edited() {
+    let out = if module.is_edited() {
         module.encode()
     } else {
         input.to_vec()
     };
-    Ok(Hardened { wasm, report })
+    if out != wasm {
+        // Section-level passes never decode, renumber or change a body (they
+        // may append functions): after them alone, the input's bodies need
+        // no second validation.
+        let unchanged_bodies = match after_ir {
+            Some(_) => 0,
+            None => module::count_bodies(wasm)?,
+        };
+        validate::output(&out, unchanged_bodies)?;
+    }
+    Ok(Hardened { wasm: out, report })
+}
+
+/// Validates `wasm` as [`harden`] does before any pass runs: with every
+/// feature a current engine has, legacy exception handling included, and
+/// function bodies on every core. Fails with [`Error::InvalidInput`] (the
+/// offset and the reason).
+pub fn validate(wasm: &[u8]) -> Result<(), Error> {
+    validate::input(wasm)
+}
+
+/// Translates the exception handling of `wasm` to `to` (`Legacy` or
+/// `Exnref`) as the `translate_eh` pass does, for `wasm-recover eh`: the
+/// input is validated first, the output before it is returned, and every
+/// custom section stays in place (see [`harden`]). A module already in `to`,
+/// or without exception handling, comes back byte for byte. Returns the
+/// encoding found and the new bytes.
+pub fn translate(
+    wasm: &[u8],
+    to: wasm_recover_eh_translate::EhEncoding,
+) -> Result<(wasm_recover_eh_translate::EhEncoding, Vec<u8>), Error> {
+    use wasm_recover_eh_translate::EhEncoding;
+    validate::input(wasm)?;
+    let found = wasm_recover_eh_translate::detect_bytes(wasm)?;
+    if !matches!(to, EhEncoding::Legacy | EhEncoding::Exnref) {
+        return Err(wasm_recover_eh_translate::Error::BadTarget(to).into());
+    }
+    if found == to || found == EhEncoding::None {
+        return Ok((found, wasm.to_vec()));
+    }
+    let mut ir = ir::parse(wasm)?;
+    passes::translate_eh::translate(&mut ir, to)?;
+    let emitted = ir.emit_wasm();
+    let mut module = Module::parse(&emitted)?;
+    module.restore_customs(&Module::parse(wasm)?);
+    let out = module.encode();
+    validate::output(&out, 0)?;
+    Ok((found, out))
 }
 
 /// Runs the IR-level passes (they come first in the table) over one walrus
@@ -124,6 +185,7 @@ fn run_ir_passes(wasm: &[u8], plan: &Plan, report: &mut Report) -> Result<Option
                 name,
                 changed: false,
                 summary: "nothing to do under this plan".to_string(),
+                warns: false,
             });
         }
         return Ok(None);
@@ -142,6 +204,7 @@ fn run_ir_passes(wasm: &[u8], plan: &Plan, report: &mut Report) -> Result<Option
             name,
             changed: outcome.changed,
             summary: outcome.summary,
+            warns: outcome.warns,
         });
     }
     Ok(changed.then(|| module.emit_wasm()))

@@ -77,6 +77,16 @@ impl<'a> Section<'a> {
         self.offset
     }
 
+    /// A copy that borrows what `self` borrows.
+    fn duplicate(&self) -> Section<'a> {
+        Section {
+            id: self.id,
+            name: self.name.clone(),
+            contents: self.contents.clone(),
+            offset: self.offset,
+        }
+    }
+
     /// The data of a custom section (its contents after the name).
     pub(crate) fn custom_data(&self) -> Result<&[u8], Error> {
         Ok(CustomSectionReader::new(self.reader())?.data())
@@ -204,29 +214,53 @@ impl<'a> Module<'a> {
         removed
     }
 
-    /// Appends a copy of every custom section named `name` of `other` that
-    /// this module lacks (a section an IR round trip dropped).
-    pub(crate) fn restore_custom(&mut self, other: &Module<'a>, name: &str) {
-        if self
-            .sections
-            .iter()
-            .any(|s| s.name.as_deref() == Some(name))
-        {
-            return;
+    /// Puts every custom section of `original` (the input of an IR round
+    /// trip) back in this module (its output), in the input's order and
+    /// after the same known section as in the input. A custom section the
+    /// round trip re-encoded under the same name (`name`, whose function
+    /// indices changed) keeps the round trip's contents; every other one
+    /// gets the input's bytes. Custom sections only the round trip wrote are
+    /// dropped: the output holds what the input held.
+    pub(crate) fn restore_customs(&mut self, original: &Module<'a>) {
+        let mut rewritten: Vec<Section<'a>> = Vec::new();
+        let mut known: Vec<Section<'a>> = Vec::new();
+        for section in std::mem::take(&mut self.sections) {
+            if section.id == id::CUSTOM {
+                rewritten.push(section);
+            } else {
+                known.push(section);
+            }
         }
-        for section in other
-            .sections
-            .iter()
-            .filter(|s| s.name.as_deref() == Some(name))
-        {
-            self.edited = true;
-            self.sections.push(Section {
-                id: section.id,
-                name: section.name.clone(),
-                contents: section.contents.clone(),
-                offset: section.offset,
-            });
+        // Each input custom section with the rank of the known section it follows.
+        let mut after = None;
+        let mut customs = std::collections::VecDeque::new();
+        for section in &original.sections {
+            if section.id == id::CUSTOM {
+                let own = rewritten
+                    .iter()
+                    .position(|s| s.name == section.name)
+                    .map(|i| rewritten.remove(i));
+                customs.push_back((after, own.unwrap_or_else(|| section.duplicate())));
+            } else {
+                after = rank(section.id);
+            }
         }
+        for section in &rewritten {
+            log::debug!(
+                "dropped custom section {:?} the IR round trip added",
+                section.name
+            );
+        }
+        for section in known {
+            let here = rank(section.id);
+            while customs.front().is_some_and(|(after, _)| *after < here) {
+                let (_, custom) = customs.pop_front().expect("front exists");
+                self.sections.push(custom);
+            }
+            self.sections.push(section);
+        }
+        self.sections.extend(customs.into_iter().map(|(_, s)| s));
+        self.edited = true;
     }
 
     /// Appends a section at the end of the module.
@@ -251,6 +285,15 @@ impl<'a> Module<'a> {
             });
         }
         module.finish()
+    }
+}
+
+/// How many function bodies the code section of `wasm` holds (0 without one).
+pub(crate) fn count_bodies(wasm: &[u8]) -> Result<u32, Error> {
+    let module = Module::parse(wasm)?;
+    match module.section(id::CODE) {
+        Some(code) => Ok(code.reader().read_var_u32()?),
+        None => Ok(0),
     }
 }
 

@@ -68,7 +68,165 @@ fn main() {
             }));
         }
     }
+    trials.push(Trial::test("wat/catch_frames_no_cleanup/node-26", || {
+        run_wat_with("catch_frames_no_cleanup", "node-26", "wat_abort.cjs")
+    }));
+    // Real modules whose `catch_unwind` callers no longer show std's cleanup
+    // (see `hide_cleanup`): hardened anyway, with abort semantics where a
+    // frame is needed.
+    for (id, expect) in [
+        ("0.2.105-unwind-exnref", Hidden::Aborts),
+        ("0.2.113-unwind-legacy", Hidden::OwnPanicError),
+    ] {
+        trials.push(Trial::test(
+            format!("hidden-cleanup/{id}/nodejs/node-26"),
+            move || run_hidden_cleanup(id, expect),
+        ));
+    }
     libtest_mimic::run(&args, trials).exit();
+}
+
+/// What a fixture whose cleanup is hidden does when an export panics.
+#[derive(Debug, Clone, Copy)]
+enum Hidden {
+    /// Its exports let panics escape (0.2.105): the frames abort.
+    Aborts,
+    /// Its export shims catch their own panics (0.2.107+): wasm-bindgen's
+    /// own `PanicError` still reaches JS.
+    OwnPanicError,
+}
+
+/// Makes std's `catch_unwind` cleanup unrecognisable without changing what
+/// the module does: every handler of a `(param i32)` tag (Rust's) first
+/// calls a new empty function, so no `catch` of the Rust tag calls an
+/// `(i32 i32)` function first (the crate's code, compiled differently,
+/// could look like this; the module still catches and cleans up).
+fn hide_cleanup(wasm: &[u8]) -> Result<Vec<u8>, Failed> {
+    use walrus::ir::{Instr, InstrSeqId, LegacyCatch, TryTableCatch};
+    let mut config = walrus::ModuleConfig::new();
+    config
+        .legacy_exceptions(true)
+        .generate_producers_section(false);
+    let mut module = config.parse(wasm).map_err(|e| e.to_string())?;
+    let rust_tags: Vec<walrus::TagId> = module
+        .tags
+        .iter()
+        .filter(|t| module.types.params(t.ty()) == [walrus::ValType::I32])
+        .map(|t| t.id())
+        .collect();
+    let nop_ty = module.types.add(&[], &[]);
+    let nop = {
+        let builder = walrus::FunctionBuilder::new(&mut module.types, &[], &[]);
+        let _ = nop_ty;
+        builder.finish(vec![], &mut module.funcs)
+    };
+    let mut hidden = 0;
+    let ids: Vec<walrus::FunctionId> = module.funcs.iter_local().map(|(id, _)| id).collect();
+    for id in ids {
+        let func = module.funcs.get_mut(id).kind.unwrap_local_mut();
+        struct Seqs(Vec<InstrSeqId>);
+        impl<'i> walrus::ir::Visitor<'i> for Seqs {
+            fn start_instr_seq(&mut self, seq: &'i walrus::ir::InstrSeq) {
+                self.0.push(seq.id());
+            }
+        }
+        let mut seqs = Seqs(Vec::new());
+        walrus::ir::dfs_in_order(&mut seqs, func, func.entry_block());
+        // (sequence, index) where a Rust-tag handler starts.
+        let mut starts = Vec::new();
+        for &seq in &seqs.0 {
+            for (instr, _) in &func.block(seq).instrs {
+                match instr {
+                    Instr::TryTable(t) => {
+                        for c in &t.catches {
+                            if let TryTableCatch::Catch { tag, label } = c {
+                                if rust_tags.contains(tag) {
+                                    // The handler follows the `block` the clause branches to.
+                                    for &outer in &seqs.0 {
+                                        let at = func.block(outer).instrs.iter().position(
+                                            |(i, _)| matches!(i, Instr::Block(b) if b.seq == *label),
+                                        );
+                                        if let Some(at) = at {
+                                            starts.push((outer, at + 1));
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    Instr::Try(t) => {
+                        for c in &t.catches {
+                            if let LegacyCatch::Catch { tag, handler } = c {
+                                if rust_tags.contains(tag) {
+                                    starts.push((*handler, 0));
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // Later positions first, so earlier indices stay right.
+        starts.sort_by(|a, b| b.cmp(a));
+        starts.dedup();
+        for (seq, at) in starts {
+            func.block_mut(seq).instrs.insert(
+                at,
+                (walrus::ir::Call { func: nop }.into(), Default::default()),
+            );
+            hidden += 1;
+        }
+    }
+    if hidden == 0 {
+        return Err("the fixture has no handler of the Rust tag to hide".into());
+    }
+    Ok(module.emit_wasm())
+}
+
+fn run_hidden_cleanup(id: &str, expect: Hidden) -> Result<(), Failed> {
+    let node = node("node-26")?;
+    let fixture = root().join("tests/fixtures/out").join(id).join("nodejs");
+    let wasm = hide_cleanup(&std::fs::read(fixture.join(WASM))?)?;
+    let facts = WasmFacts::scan(&wasm)?;
+    let plan = Plan::from_wasm(&facts, Target::Nodejs, Generation::G1, &Options::default());
+    let hardened = wasm_recover_wasm_rewrite::harden(&wasm, &plan)?;
+    let frames = hardened
+        .report
+        .passes
+        .iter()
+        .find(|p| p.name == "add_catch_frames")
+        .ok_or("no add_catch_frames report")?;
+    // Either way the cleanup is not found, and nothing is refused.
+    if !frames
+        .summary
+        .contains("catch_unwind cleanup not identified")
+    {
+        return Err(format!("cleanup was found after all: {}", frames.summary).into());
+    }
+    // 0.2.105's `extern "C"` exports keep their abort pads: a warning.
+    if matches!(expect, Hidden::Aborts)
+        && !(frames.warns && frames.summary.starts_with("ABORT SEMANTICS"))
+    {
+        return Err(format!("expected abort semantics, got: {}", frames.summary).into());
+    }
+    let out = tempfile::tempdir()?;
+    for entry in std::fs::read_dir(&fixture)? {
+        let entry = entry?;
+        std::fs::copy(entry.path(), out.path().join(entry.file_name()))?;
+    }
+    std::fs::write(out.path().join(WASM), &hardened.wasm)?;
+    let expect = match expect {
+        Hidden::Aborts => "abort",
+        Hidden::OwnPanicError => "own",
+    };
+    run_script(
+        &node,
+        flags(facts.eh),
+        "hidden_cleanup.cjs",
+        out.path(),
+        &[("HIDDEN_CLEANUP_EXPECT", expect)],
+    )
 }
 
 /// Whether the module imports an exception tag.
@@ -159,6 +317,10 @@ fn run_script(
 }
 
 fn run_wat(case: &str, engine: &str) -> Result<(), Failed> {
+    run_wat_with(case, engine, "wat.cjs")
+}
+
+fn run_wat_with(case: &str, engine: &str, script: &str) -> Result<(), Failed> {
     let node = node(engine)?;
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/passes")
@@ -170,7 +332,7 @@ fn run_wat(case: &str, engine: &str) -> Result<(), Failed> {
     let out = tempfile::tempdir()?;
     let module = out.path().join(format!("{case}.wasm"));
     std::fs::write(&module, &hardened.wasm)?;
-    run_script(&node, flags(facts.eh), "wat.cjs", &module, &[])
+    run_script(&node, flags(facts.eh), script, &module, &[])
 }
 
 fn run(fixture: &Path, engine: &str) -> Result<(), Failed> {

@@ -126,7 +126,10 @@ fn plan_from_directive(text: &str) -> Result<Plan, Failed> {
         &WasmFacts::scan(&wat::parse_str(text)?)?,
         Target::Web,
         generation,
-        &Options { reset },
+        &Options {
+            reset,
+            ..Options::default()
+        },
     );
     // The directive, not the scan, decides what the passes are asked to do.
     let setter = stack_pointer_setter

@@ -7,13 +7,13 @@
 //! (FIELD-NOTES §3: the `target_features` section is the same for both, so the
 //! code is the only witness).
 
-use std::fmt;
-
 use wasmparser::{
     AbstractHeapType, BinaryReaderError, CompositeInnerType, ExternalKind, HeapType, KnownCustom,
     Name, Operator, OperatorsReader, OperatorsReaderAllocations, Parser, Payload, RefType, TypeRef,
-    ValType, VisitOperator, VisitSimdOperator, WasmFeatures,
+    ValType, WasmFeatures,
 };
+
+use wasm_recover_eh_translate::{EhClassifier, EhEncoding};
 
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::names;
@@ -109,31 +109,6 @@ pub struct HardenedMark {
     pub tool_version: String,
     /// The reset mode it was hardened with (`auto` or `manual`).
     pub reset: String,
-}
-
-/// The two binary encodings of WebAssembly exception handling (FIELD-NOTES §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EhEncoding {
-    /// `try`/`catch`/`catch_all`/`rethrow`/`delegate`.
-    Legacy,
-    /// `try_table`/`throw_ref` (the standardised encoding).
-    Exnref,
-}
-
-impl EhEncoding {
-    /// The spelling used in messages and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EhEncoding::Legacy => "legacy",
-            EhEncoding::Exnref => "exnref",
-        }
-    }
-}
-
-impl fmt::Display for EhEncoding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 impl WasmFacts {
@@ -305,7 +280,8 @@ impl Scan {
                     {
                         Some(EhEncoding::Legacy) => self.legacy.note(offset, function),
                         Some(EhEncoding::Exnref) => self.exnref.note(offset, function),
-                        None => {}
+                        // The classifier names one encoding per instruction.
+                        Some(EhEncoding::None | EhEncoding::Mixed) | None => {}
                     }
                 }
                 ops.finish().map_err(|e| in_function(e, function))?;
@@ -500,9 +476,10 @@ impl Scan {
                     std::cmp::Ordering::Equal if legacy.0 > exnref.0 => EhEncoding::Legacy,
                     std::cmp::Ordering::Equal => EhEncoding::Exnref,
                 };
-                let (offset, function) = match odd_one {
-                    EhEncoding::Legacy => legacy,
-                    EhEncoding::Exnref => exnref,
+                let (offset, function) = if odd_one == EhEncoding::Legacy {
+                    legacy
+                } else {
+                    exnref
                 };
                 Err(Error::new(
                     ErrorKind::MixedEhEncodings,
@@ -518,55 +495,6 @@ impl Scan {
             }
         }
     }
-}
-
-/// Tells which EH encoding an instruction belongs to, if any. Visiting
-/// instead of calling `OperatorsReader::read` skips building an `Operator`
-/// for each of the millions of instructions of a big module: about four times
-/// faster, which is most of the cost of a scan.
-struct EhClassifier;
-
-/// The encoding of an instruction, from the proposal wasmparser files it under.
-macro_rules! eh_encoding_of {
-    (legacy_exceptions $op:ident) => {
-        Some(EhEncoding::Legacy)
-    };
-    // `throw` belongs to both encodings.
-    (exceptions Throw) => {
-        None
-    };
-    (exceptions $op:ident) => {
-        Some(EhEncoding::Exnref)
-    };
-    ($proposal:ident $op:ident) => {
-        None
-    };
-}
-
-macro_rules! define_visit_operator {
-    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
-        $(
-            #[inline]
-            #[allow(unused_variables)]
-            fn $visit(&mut self $($(, $arg: $argty)*)?) -> Self::Output {
-                eh_encoding_of!($proposal $op)
-            }
-        )*
-    };
-}
-
-impl<'a> VisitOperator<'a> for EhClassifier {
-    type Output = Option<EhEncoding>;
-
-    fn simd_visitor(&mut self) -> Option<&mut dyn VisitSimdOperator<'a, Output = Self::Output>> {
-        Some(self)
-    }
-
-    wasmparser::for_each_visit_operator!(define_visit_operator);
-}
-
-impl<'a> VisitSimdOperator<'a> for EhClassifier {
-    wasmparser::for_each_visit_simd_operator!(define_visit_operator);
 }
 
 /// A parse error inside a function body, located in that function.

@@ -53,6 +53,7 @@ pub(crate) fn run(module: &mut Module<'_>, plan: &Plan) -> Result<Outcome, Error
     Ok(Outcome {
         changed: exported.changed || setter.changed,
         summary: format!("{}; {}", exported.summary, setter.summary),
+        warns: exported.warns || setter.warns,
     })
 }
 

@@ -11,6 +11,7 @@
 mod add_catch_frames;
 mod export_stack_pointer;
 mod mark_hardened;
+pub(crate) mod translate_eh;
 
 use wasm_recover_model::Plan;
 
@@ -22,6 +23,9 @@ use crate::Error;
 pub(crate) struct Outcome {
     pub(crate) changed: bool,
     pub(crate) summary: String,
+    /// Whether the summary is a warning the user must see even when the
+    /// module did not change (see [`PassReport::warns`](crate::PassReport::warns)).
+    pub(crate) warns: bool,
 }
 
 impl Outcome {
@@ -29,6 +33,7 @@ impl Outcome {
         Outcome {
             changed: true,
             summary: summary.into(),
+            warns: false,
         }
     }
 
@@ -36,6 +41,15 @@ impl Outcome {
         Outcome {
             changed: false,
             summary: summary.into(),
+            warns: false,
+        }
+    }
+
+    /// The same outcome, marked as a warning.
+    pub(crate) fn warning(self) -> Outcome {
+        Outcome {
+            warns: true,
+            ..self
         }
     }
 }
@@ -71,10 +85,18 @@ pub struct PassInfo {
 pub(crate) const PASSES: &[PassInfo] = &[
     PassInfo {
         name: "add_catch_frames",
-        description: "wrap every export of a panic=unwind module in a frame that turns a Rust panic into a PanicError",
+        description: "give every export of a panic=unwind module that can let a Rust panic escape a frame that turns it into a PanicError (an abort where std's cleanup is not identified)",
         run: Run::Ir {
             wants: add_catch_frames::wants,
             run: add_catch_frames::run,
+        },
+    },
+    PassInfo {
+        name: "translate_eh",
+        description: "translate the module's exception handling to the encoding `--eh` asks for (legacy or exnref), catch frames included",
+        run: Run::Ir {
+            wants: translate_eh::wants,
+            run: translate_eh::run,
         },
     },
     PassInfo {
@@ -89,6 +111,17 @@ pub(crate) const PASSES: &[PassInfo] = &[
         run: Run::Section(mark_hardened::run),
     },
 ];
+
+impl PassInfo {
+    /// `"IR"` for a pass over walrus IR (decodes and re-encodes bodies),
+    /// `"section"` for one that edits sections and copies the rest.
+    pub fn level(&self) -> &'static str {
+        match self.run {
+            Run::Ir { .. } => "IR",
+            Run::Section(_) => "section",
+        }
+    }
+}
 
 /// Every pass [`harden`](crate::harden) runs, in order: for `--list-passes`.
 pub fn passes() -> &'static [PassInfo] {

@@ -1,6 +1,8 @@
 ;; PLAN: generation=G1 export_stack_pointer=0
 ;; No `catch` of the Rust tag anywhere (the crate never uses catch_unwind):
-;; std's cleanup cannot be identified, so the pass refuses and says why.
+;; std's cleanup cannot be identified, so the export that can let a panic
+;; escape gets a frame whose handler traps (abort semantics: AbortError, the
+;; instance is replaced), the report says so, and nothing is refused.
 (module
   (import "wbg" "__wbg_callJs_1234" (func $call_js (param i32) (result i32)))
   (memory 17)

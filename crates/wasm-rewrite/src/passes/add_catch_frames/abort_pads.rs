@@ -53,7 +53,8 @@ pub(super) fn neutralise(
     }
     let exn = match encoding {
         EhEncoding::Exnref => Some(module.locals.add(ValType::Ref(RefType::EXNREF))),
-        EhEncoding::Legacy => None,
+        // Legacy: the plan gives catch frames only one of the two encodings.
+        _ => None,
     };
     let local = module.funcs.get_mut(func).kind.unwrap_local_mut();
     for pad in pads {

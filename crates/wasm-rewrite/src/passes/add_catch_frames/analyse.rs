@@ -33,7 +33,9 @@ pub(super) const FREE_EXPORT: &str = "__wbindgen_free";
 /// What the frames are built from.
 pub(super) struct Facts {
     pub(super) tag: TagId,
-    pub(super) cleanup: FunctionId,
+    /// std's `catch_unwind::cleanup`, or why it could not be identified
+    /// (then the frames abort instead, see [`super::frame::add_abort_handler`]).
+    pub(super) cleanup: Result<FunctionId, String>,
     pub(super) free: FunctionId,
     pub(super) memory: MemoryId,
     pub(super) table: TableId,
@@ -61,7 +63,7 @@ pub(super) struct Pad {
 /// naming what is missing.
 pub(super) fn facts(module: &Module, plan: &Plan) -> Result<Facts, Error> {
     let tag = rust_tag(module)?;
-    let cleanup = cleanup(module, tag)?;
+    let cleanup = cleanup(module, tag);
     let free = free(module)?;
     let memory = match module.memories.iter().next() {
         Some(memory) => memory.id(),
@@ -139,8 +141,9 @@ fn rust_tag(module: &Module) -> Result<TagId, Error> {
     }
 }
 
-/// The first function each `catch <rust tag>` handler calls.
-fn cleanup(module: &Module, tag: TagId) -> Result<FunctionId, Error> {
+/// The first function each `catch <rust tag>` handler calls, or why there is
+/// no single one.
+fn cleanup(module: &Module, tag: TagId) -> Result<FunctionId, String> {
     let mut found: HashMap<FunctionId, usize> = HashMap::new();
     for (_, func) in module.funcs.iter_local() {
         let tree = SeqTree::of(func);
@@ -190,15 +193,16 @@ fn cleanup(module: &Module, tag: TagId) -> Result<FunctionId, Error> {
         .collect();
     match fitting.as_slice() {
         [cleanup] => Ok(*cleanup),
-        [] => Err(missing(
-            "no `catch` of the Rust panic tag calls an `(i32 i32)` function first, so std's \
-             `catch_unwind` cleanup cannot be identified (the crate never uses catch_unwind)",
-        )),
-        _ => Err(missing(format!(
+        [] => Err(
+            "no `catch` of the Rust panic tag calls an `(i32 i32)` function first \
+             (the crate never uses catch_unwind)"
+                .to_string(),
+        ),
+        _ => Err(format!(
             "`catch` handlers of the Rust panic tag call {} different `(i32 i32)` functions \
-             first; cannot tell which one is std's cleanup",
+             first",
             fitting.len()
-        ))),
+        )),
     }
 }
 

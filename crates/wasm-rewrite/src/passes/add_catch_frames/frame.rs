@@ -70,7 +70,14 @@ fn mem(offset: u64) -> MemArg {
 /// Adds the handler `(exn: i32, saved_sp: i32)`, which every legacy and
 /// translatable frame and every abort pad made a frame calls; `panic` is the
 /// `__wbr_panic` import.
-pub(super) fn add_handler(module: &mut Module, facts: &Facts, panic: FunctionId) -> FunctionId {
+///
+/// Needs `facts.cleanup`; without it, [`add_abort_handler`] takes its place.
+pub(super) fn add_handler(
+    module: &mut Module,
+    facts: &Facts,
+    cleanup: FunctionId,
+    panic: FunctionId,
+) -> FunctionId {
     let i32_load = LoadKind::I32 { atomic: false };
     let memory = facts.memory;
     let sp_global = facts.stack_pointer;
@@ -91,7 +98,7 @@ pub(super) fn add_handler(module: &mut Module, facts: &Facts, panic: FunctionId)
         .global_set(sp_global)
         .local_get(scratch)
         .local_get(exn)
-        .call(facts.cleanup)
+        .call(cleanup)
         .local_get(scratch)
         .load(memory, i32_load, mem(0))
         .local_set(data)
@@ -270,6 +277,19 @@ pub(super) fn add_handler(module: &mut Module, facts: &Facts, panic: FunctionId)
     builder.finish(args, &mut module.funcs)
 }
 
+/// Adds a handler `(exn: i32, saved_sp: i32)` that traps, for a module whose
+/// `catch_unwind` cleanup could not be identified: without it the panic
+/// payload cannot be taken out of the exception object, so the panic is
+/// turned into an abort (the glue reports an `AbortError` and replaces the
+/// instance) instead of leaving wasm as an exception JS cannot read.
+pub(super) fn add_abort_handler(module: &mut Module) -> FunctionId {
+    let exn = module.locals.add(ValType::I32);
+    let saved_sp = module.locals.add(ValType::I32);
+    let mut builder = FunctionBuilder::new(&mut module.types, &[ValType::I32, ValType::I32], &[]);
+    builder.func_body().unreachable();
+    builder.finish(vec![exn, saved_sp], &mut module.funcs)
+}
+
 /// Adds the wrapper of `original` (an export's function).
 pub(super) fn add_wrapper(
     module: &mut Module,
@@ -285,6 +305,7 @@ pub(super) fn add_wrapper(
     };
     let args: Vec<LocalId> = params.iter().map(|&t| module.locals.add(t)).collect();
     let body_ty = InstrSeqType::new(&mut module.types, &[], &results);
+    let catch_ty = InstrSeqType::new(&mut module.types, &[ValType::I32], &results);
     let mut builder = FunctionBuilder::new(&mut module.types, &params, &results);
 
     // The call itself, the same in both encodings.
@@ -298,6 +319,7 @@ pub(super) fn add_wrapper(
     let entry = builder.func_body_id();
     let frame = Frame {
         body_ty,
+        catch_ty,
         returns: !results.is_empty(),
         facts,
         handler,
@@ -325,6 +347,7 @@ pub(super) fn frame_in_place(
     let ty = module.funcs.get(func).ty();
     let results = module.types.results(ty).to_vec();
     let body_ty = InstrSeqType::new(&mut module.types, &[], &results);
+    let catch_ty = InstrSeqType::new(&mut module.types, &[ValType::I32], &results);
     let local = module.funcs.get_mut(func).kind.unwrap_local_mut();
     let entry = local.entry_block();
     let original = std::mem::take(&mut local.block_mut(entry).instrs);
@@ -335,6 +358,7 @@ pub(super) fn frame_in_place(
 
     let frame = Frame {
         body_ty,
+        catch_ty,
         returns: !results.is_empty(),
         facts,
         handler,
@@ -347,6 +371,10 @@ pub(super) fn frame_in_place(
 struct Frame<'a> {
     /// The type of the framed code: no parameters, the function's results.
     body_ty: InstrSeqType,
+    /// The type of a legacy `catch $rust` handler: the tag's payload (the
+    /// exception pointer) comes in as a parameter, as walrus types the
+    /// handlers it parses; `eh-translate` relies on that type.
+    catch_ty: InstrSeqType,
     /// Whether the function returns values (a path that ends in a call of
     /// the handler then needs an `unreachable` to type-check).
     returns: bool,
@@ -422,9 +450,10 @@ impl Frame<'_> {
                     .global_set(facts.stack_pointer)
                     .instr(ThrowRef {});
             }
-            EhEncoding::Legacy => {
+            // Legacy: the plan gives catch frames only one of the two encodings.
+            _ => {
                 let saved_sp = locals.add(ValType::I32);
-                let mut catch = builder.dangling_instr_seq(self.body_ty);
+                let mut catch = builder.dangling_instr_seq(self.catch_ty);
                 catch.local_get(saved_sp).call(self.handler);
                 if self.returns {
                     catch.unreachable();

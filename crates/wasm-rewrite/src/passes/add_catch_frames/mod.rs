@@ -9,13 +9,20 @@
 //! "C"` abort pads of exported functions that frame themselves, or rethrow.
 //!
 //! **Input**: a G1 module (`plan.catch_frames` set), either EH encoding. It
-//! needs, found by structure (see [`analyse`]): the Rust panic tag, std's
-//! `catch_unwind::cleanup`, the `__wbindgen_free` export, one memory, one
-//! function table and `plan.stack_pointer`. It refuses with
-//! [`Error::CatchFrames`] (naming what is missing) a module without one of
-//! them; notably a module that never uses `catch_unwind` has no cleanup to
-//! call (wasm-bindgen 0.2.107+ use it in every export; 0.2.105/0.2.106
-//! modules only when the crate does).
+//! needs, found by structure (see [`analyse`]): the Rust panic tag, the
+//! `__wbindgen_free` export, one memory, one function table and
+//! `plan.stack_pointer`; it refuses with [`Error::CatchFrames`] (naming what
+//! is missing) a module without one of them. It wants std's
+//! `catch_unwind::cleanup` too, but does not refuse without it: a module
+//! that never uses `catch_unwind` has none to call (wasm-bindgen 0.2.107+
+//! use it in every export; 0.2.105/0.2.106 modules only when the crate
+//! does). Then:
+//! - when no export can let a Rust panic escape, nothing is framed;
+//! - otherwise those exports get frames whose handler traps: **abort
+//!   semantics** (the glue sees a trap, reports an `AbortError` and
+//!   replaces the instance), abort pads stay as they are, and the summary
+//!   says `ABORT SEMANTICS` and why. A panic is then never a `PanicError`,
+//!   but it never runs Rust code on a poisoned instance either.
 //!
 //! **Output**:
 //! - a function import [`names::PANIC_IMPORT`] `(i32 i32) -> ()` from
@@ -181,12 +188,44 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
         }
     }
 
+    // Without std's cleanup a pad has nothing better to do than abort, which
+    // it does already: every pad stays, and a panic reaching an `extern "C"`
+    // export keeps aborting. When no export can let a panic escape either
+    // (wasm-bindgen 0.2.107+ shims catch their own), nothing needs a frame.
+    let mut aborting_pads = 0;
+    if let Err(why) = &facts.cleanup {
+        aborting_pads = pads_by_func.len();
+        pads_by_func.clear();
+        pads_as_frame.clear();
+        let escaping = escape::escaping(module, facts.tag, &[]);
+        if !exported.iter().any(|f| escaping.contains(f)) {
+            return Ok(Outcome::unchanged(if aborting_pads == 0 {
+                format!(
+                    "no export can let a Rust panic escape: no catch frame needed (std's \
+                     catch_unwind cleanup not identified: {why})"
+                )
+            } else {
+                format!(
+                    "ABORT SEMANTICS for Rust panics: std's catch_unwind cleanup not identified \
+                     ({why}), so the abort pads of {aborting_pads} exported `extern \"C\"` \
+                     function{} stay: a panic reaching them traps (AbortError, and the instance \
+                     is replaced); no other export can let a panic escape",
+                    plural(aborting_pads)
+                )
+            })
+            .warning());
+        }
+    }
+
     // Mutate: the handler, then pads (they refer to the original bodies),
     // then frames.
     let panic_ty = module.types.add(&[ValType::I32, ValType::I32], &[]);
     // No name for the import in the name section (see `frame`).
     let (panic, _) = module.add_import_func(&frames.import_module, names::PANIC_IMPORT, panic_ty);
-    let handler = frame::add_handler(module, &facts, panic);
+    let handler = match facts.cleanup {
+        Ok(cleanup) => frame::add_handler(module, &facts, cleanup, panic),
+        Err(_) => frame::add_abort_handler(module),
+    };
     let mut rewritten = 0;
     let mut funcs: Vec<FunctionId> = pads_by_func.keys().copied().collect();
     funcs.sort_by_key(|f| f.index());
@@ -223,6 +262,22 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
             }
         }
     }
+    if let Err(why) = &facts.cleanup {
+        let summary = format!(
+            "ABORT SEMANTICS for Rust panics: std's catch_unwind cleanup not identified ({why}), \
+             so a panic leaving {} of {} exported function{} ({} in place, {} as wrappers; the \
+             others cannot throw a Rust panic) traps, as does one reaching the kept abort pads \
+             of {aborting_pads} `extern \"C\"` function{}: AbortError, and the instance is \
+             replaced",
+            framed.len(),
+            exported.len(),
+            plural(exported.len()),
+            framed.len() - wrappers.len(),
+            wrappers.len(),
+            plural(aborting_pads),
+        );
+        return Ok(Outcome::changed(summary).warning());
+    }
     let summary = format!(
         "gave {} of {} exported function{} {} catch frames ({} in place, {} as wrappers; {} cannot \
          throw a Rust panic); made the `extern \"C\"` abort pads of {} function{} their frame; \
@@ -240,7 +295,10 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
     );
     log::debug!(
         "{summary}; cleanup {}, abort functions {:?}",
-        analyse::describe(module, facts.cleanup),
+        facts
+            .cleanup
+            .as_ref()
+            .map_or_else(Clone::clone, |&f| analyse::describe(module, f)),
         found
             .cannot_unwind
             .iter()
@@ -289,10 +347,11 @@ mod tests {
         let module = crate::ir::parse(&wasm).expect("fixture parses");
 
         let found = analyse::facts(&module, &plan).expect("everything a frame needs is there");
+        let cleanup = found.cleanup.clone().expect("std's cleanup is identified");
         assert!(
-            name(&module, found.cleanup).ends_with("::panicking::catch_unwind::cleanup"),
+            name(&module, cleanup).ends_with("::panicking::catch_unwind::cleanup"),
             "cleanup is `{}`",
-            name(&module, found.cleanup)
+            name(&module, cleanup)
         );
         assert_eq!(name(&module, found.free), "__wbindgen_free");
 
