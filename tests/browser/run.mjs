@@ -10,6 +10,7 @@
 // and prints one line per test. Exits 0 when every suite finished and no
 // test failed, 1 otherwise. tests/hosts.rs runs it from `cargo test`.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -85,11 +86,25 @@ const server = createServer((request, response) => {
     response.writeHead(404).end();
     return;
   }
-  response.writeHead(200, {
+  const headers = {
     "content-type": types[extname(file)] ?? "application/octet-stream",
     "cache-control": "no-store",
-  });
-  response.end(readFileSync(file));
+  };
+  let body = readFileSync(file);
+  if (extname(file) === ".html") {
+    // The page runs under a strict Content Security Policy: scripts only from
+    // this server or the page's own nonced tags, wasm compilation allowed
+    // ('wasm-unsafe-eval'), but no 'unsafe-eval': a hardened glue that
+    // evaluated a string as code would be blocked, and suite.html reports
+    // every violation as a failed test.
+    const nonce = randomBytes(16).toString("base64");
+    body = Buffer.from(body.toString("utf8").replaceAll("<script", `<script nonce="${nonce}"`));
+    headers["content-security-policy"] =
+      `default-src 'self'; script-src 'self' 'nonce-${nonce}' 'wasm-unsafe-eval'; ` +
+      "connect-src 'self'; object-src 'none'; base-uri 'none'";
+  }
+  response.writeHead(200, headers);
+  response.end(body);
 });
 await new Promise((ready) => server.listen(0, "127.0.0.1", ready));
 

@@ -172,14 +172,18 @@ async function loadInPage() {
     case "no-modules": {
       // A classic <script> declares `let wasm_bindgen` (a global binding, not a
       // property of globalThis); the page passes the wasm's URL.
-      await new Promise((resolve, reject) => {
-        const script = document.createElement("script");
-        script.src = gluePath;
-        script.onload = resolve;
-        script.onerror = () => reject(new Error(`cannot load ${gluePath}`));
-        document.head.append(script);
-      });
-      const api = new Function("return wasm_bindgen")();
+      const classic = (src) =>
+        new Promise((resolve, reject) => {
+          const script = document.createElement("script");
+          script.src = src;
+          script.onload = resolve;
+          script.onerror = () => reject(new Error(`cannot load ${src}`));
+          document.head.append(script);
+        });
+      await classic(gluePath);
+      await classic("/browser/expose-no-modules.js");
+      const api = globalThis.__recoverNoModulesApi;
+      delete globalThis.__recoverNoModulesApi;
       await api(initArg(glueText, "module_or_path", new URL(wasmPath)));
       return api;
     }
