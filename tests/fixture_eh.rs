@@ -1,6 +1,6 @@
 //! The committed fixtures use the exception-handling encoding their id says:
 //! `*-abort` none, `*-unwind-legacy` only legacy EH, `*-unwind-exnref` only
-//! exnref (V8 rejects a module that mixes them, FIELD-NOTES §3). A nightly
+//! exnref (V8 rejects a module that mixes them, docs/exception-handling.md). A nightly
 //! that changes its default, or a wasm-bindgen CLI that rewrites one encoding
 //! into the other, shows up here. Read with the same scanner the tool uses,
 //! after validating each module: the tool's scanner never validates, and a

@@ -29,7 +29,7 @@ struct NpmEngine {
 }
 
 /// Newest of each Node major, and of Deno 2.x, when pinned. Exception handling
-/// support differs (FIELD-NOTES §3): 20 has legacy EH only; 22.23 has exnref and
+/// support differs (docs/exception-handling.md): 20 has legacy EH only; 22.23 has exnref and
 /// a working `WebAssembly.JSTag` (fixed in 22.22.3); 24.21 and 26 have exnref
 /// without flags.
 const NPM_ENGINES: &[NpmEngine] = &[

@@ -93,7 +93,9 @@ fn build(example: &Path, target_dir: &Path, fresh: bool) -> Result<PathBuf> {
             .env("CARGO_TARGET_DIR", target_dir)
             .env("CARGO_ENCODED_RUSTFLAGS", rustflags.join("\x1f")),
     )?;
-    let wasm = target_dir.join(WASM_TARGET).join("release/hello_recover.wasm");
+    let wasm = target_dir
+        .join(WASM_TARGET)
+        .join("release/hello_recover.wasm");
     ensure!(wasm.is_file(), "cargo built no `{}`", wasm.display());
     Ok(wasm)
 }

@@ -11,7 +11,7 @@
 //! `<version>-unwind-exnref` (nightly, `-Cpanic=unwind`, std rebuilt with
 //! `-Zbuild-std=std,panic_unwind`; legacy exception handling needs
 //! `-Cllvm-args=-wasm-use-legacy-eh=true`, exnref is the nightly's default,
-//! FIELD-NOTES §3). `tests/fixtures/manifest.json` records toolchain, flags, CLI
+//! docs/exception-handling.md). `tests/fixtures/manifest.json` records toolchain, flags, CLI
 //! version, a sha256 per output file and of the crate sources that were built,
 //! so stale fixtures show without a build.
 //!
@@ -102,7 +102,7 @@ struct Fixture {
     wasm_bindgen: &'static str,
     panic: Panic,
     /// The rustup toolchain that builds the fixture crate. wasm-bindgen older
-    /// than 0.2.88 does not compile with Rust 1.86 or later (FIELD-NOTES §1);
+    /// than 0.2.88 does not compile with Rust 1.86 or later (docs/building-fixtures.md);
     /// `-Zbuild-std` needs a nightly.
     toolchain: &'static str,
     /// The rustup toolchain that builds the CLI (shared by every fixture of
@@ -176,7 +176,7 @@ const fn with_variant(fixture: Fixture, variant: Variant) -> Fixture {
 const NIGHTLY: &str = "nightly";
 
 /// `panic=unwind` fixtures cover each generation of wasm-bindgen's exception
-/// handling (FIELD-NOTES §1), in both encodings where the CLI can:
+/// handling (docs/inputs.md), in both encodings where the CLI can:
 /// - 0.2.105 (`extern "C"` exports, G1): exnref only. Its CLI orders exports
 ///   and glue functions differently on each run (six runs on the same wasm
 ///   gave six different outputs; 0.2.113 and 0.2.130 give one), so only its

@@ -1,5 +1,5 @@
 //! Which exception-handling encoding a module uses, read from its code: the
-//! `target_features` section says the same for both encodings (FIELD-NOTES §3).
+//! `target_features` section says the same for both encodings (docs/exception-handling.md).
 
 use walrus::ir::{self, Visitor};
 use walrus::Module;

@@ -2,7 +2,7 @@
 //! legacy encoding (`try`/`catch`/`catch_all`/`rethrow`/`delegate`) and the
 //! exnref encoding (`try_table`, `throw_ref`), whole modules at a time.
 //!
-//! V8 refuses a module that mixes the two (FIELD-NOTES §3), Node 20 and older
+//! V8 refuses a module that mixes the two (docs/exception-handling.md), Node 20 and older
 //! engines run only legacy, and the legacy encoding is deprecated: whoever
 //! injects exception-handling code, or ships one package to every engine,
 //! needs both directions.
@@ -34,7 +34,7 @@
 //! only the target encoding (checked); a second run changes nothing
 //! ([`translate`] returns a module already in the target encoding byte for
 //! byte); `rethrow` and `delegate` depths are computed from the final
-//! nesting, never carried (walrus keeps them raw, FIELD-NOTES §5).
+//! nesting, never carried (walrus keeps them raw: docs/exception-handling.md).
 //!
 //! **Schemes**: legacy → exnref follows Binaryen's `TranslateEH` (one block
 //! per handler, `throw_ref` of a saved exnref for `rethrow`, a trampoline for

@@ -1,7 +1,7 @@
 //! Decoding a module into walrus IR, for the passes that rewrite bodies.
 //!
 //! The settings keep the output close to the input: the name section is
-//! kept, both EH encodings parse (FIELD-NOTES §5), and walrus adds no
+//! kept, both EH encodings parse (docs/exception-handling.md), and walrus adds no
 //! `producers` section of its own ([`harden`](crate::harden) puts every
 //! custom section of the input back, in order).
 

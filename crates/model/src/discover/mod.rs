@@ -52,7 +52,7 @@ impl fmt::Display for Target {
     }
 }
 
-/// How much recovery the input already has (FIELD-NOTES §1).
+/// How much recovery the input already has (docs/inputs.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Generation {
     /// No exception handling: every panic is an abort.

@@ -4,7 +4,7 @@
 //! never validates: a 45 MB module has to scan in well under a second, and the
 //! engine validates anyway. The only per-function work is one operator scan of
 //! each body, to tell which exception-handling encoding the module uses
-//! (FIELD-NOTES §3: the `target_features` section is the same for both, so the
+//! (docs/exception-handling.md: the `target_features` section is the same for both, so the
 //! code is the only witness).
 
 use wasmparser::{
@@ -25,7 +25,7 @@ const GLUE_MODULES: [&str; 2] = ["wbg", "__wbindgen_placeholder__"];
 const GLUE_MODULE_SUFFIX: &str = "_bg.js";
 /// Export name prefixes that only wasm-bindgen emits.
 const BINDGEN_EXPORT_PREFIXES: [&str; 2] = ["__wbindgen_", "__wbg_"];
-/// Tags imported by wasm-bindgen 0.2.114+ to re-tag JS exceptions (FIELD-NOTES §1, G2).
+/// Tags imported by wasm-bindgen 0.2.114+ to re-tag JS exceptions (docs/inputs.md, G2).
 /// 0.2.113 already imports `__wbindgen_jstag` (to catch JS exceptions in
 /// `catch` imports) without guarding anything, so only the wrapped tag counts.
 const NATIVE_GUARD_TAGS: [&str; 1] = [crate::names::GLUE_TAG_IMPORT];
@@ -442,7 +442,7 @@ impl Scan {
             .map(|e| e.name.clone())
             .collect();
         // The name section is authoritative when it is there. Many npm packages
-        // are stripped by wasm-opt, though (FIELD-NOTES §6), so without it we
+        // are stripped by wasm-opt, though (docs/exception-handling.md), so without it we
         // take the first defined global that is a mutable i32 initialised by a
         // plain `i32.const`: LLVM emits `__stack_pointer` as the first global of
         // every wasm32 module, and the globals it emits after it (`__tls_base`,

@@ -12,7 +12,7 @@
 //! not match keeps its pads as rethrows and gets an ordinary frame.
 //!
 //! Otherwise, a pad rethrows. A pad `catch_all → … → call $panic_cannot_unwind; unreachable` aborts on
-//! any exception, a Rust panic or a JS exception alike (FIELD-NOTES §3). The
+//! any exception, a Rust panic or a JS exception alike (docs/exception-handling.md). The
 //! rewrite keeps everything the pad does before the call (LLVM restores the
 //! stack pointer and runs drops there) and replaces the call by a rethrow of
 //! the caught exception, so a Rust panic reaches the catch frame and a JS

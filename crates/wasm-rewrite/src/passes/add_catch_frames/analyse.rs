@@ -1,5 +1,5 @@
 //! Finds what a catch frame needs in a module, by structure, not by name
-//! (npm packages are often stripped, FIELD-NOTES §6).
+//! (npm packages are often stripped, docs/exception-handling.md).
 //!
 //! - the Rust panic tag: the one defined `(param i32)` tag that a `throw`
 //!   throws (`_Unwind_RaiseException` holds the only `throw`);
