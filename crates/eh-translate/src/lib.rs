@@ -321,8 +321,9 @@ fn validate_output(wasm: &[u8]) -> Result<(), Error> {
     Err(Error::InvalidOutput { function, source })
 }
 
-/// The index of the function whose body holds byte `offset`.
-fn function_at(wasm: &[u8], offset: usize) -> Option<u32> {
+/// The index of the function whose body holds byte `offset` (imported
+/// functions counted first), for errors that name the function of an offset.
+pub fn function_at(wasm: &[u8], offset: usize) -> Option<u32> {
     use wasmparser::{Parser, Payload, TypeRef};
     let mut imported = 0u32;
     let mut index = 0u32;
@@ -330,7 +331,7 @@ fn function_at(wasm: &[u8], offset: usize) -> Option<u32> {
         match payload.ok()? {
             Payload::ImportSection(imports) => {
                 for import in imports.into_imports() {
-                    if matches!(import.ok()?.ty, TypeRef::Func(_)) {
+                    if matches!(import.ok()?.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
                         imported += 1;
                     }
                 }

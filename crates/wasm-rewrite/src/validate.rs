@@ -17,8 +17,8 @@
 use std::num::NonZeroUsize;
 
 use wasmparser::{
-    BinaryReaderError, FuncToValidate, FunctionBody, Parser, Payload, TypeRef, ValidPayload,
-    Validator, ValidatorResources,
+    BinaryReaderError, FuncToValidate, FunctionBody, Parser, ValidPayload, Validator,
+    ValidatorResources,
 };
 
 use crate::Error;
@@ -38,7 +38,7 @@ pub(crate) fn input(wasm: &[u8]) -> Result<(), Error> {
 pub(crate) fn output(wasm: &[u8], unchanged_bodies: u32) -> Result<(), Error> {
     validate(wasm, unchanged_bodies).map_err(|e| Error::InvalidOutput {
         offset: e.offset(),
-        function: function_at(wasm, e.offset()),
+        function: wasm_recover_eh_translate::function_at(wasm, e.offset()),
         reason: e.message().to_string(),
     })
 }
@@ -104,30 +104,4 @@ fn validate_share(bodies: Vec<Body<'_>>) -> Result<(), BinaryReaderError> {
         allocations = validator.into_allocations();
     }
     Ok(())
-}
-
-/// The index of the function whose body holds byte `offset`, for the report
-/// of an invalid output.
-fn function_at(wasm: &[u8], offset: usize) -> Option<u32> {
-    let mut imported = 0u32;
-    let mut index = 0u32;
-    for payload in Parser::new(0).parse_all(wasm) {
-        match payload.ok()? {
-            Payload::ImportSection(imports) => {
-                for import in imports.into_imports() {
-                    if matches!(import.ok()?.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
-                        imported += 1;
-                    }
-                }
-            }
-            Payload::CodeSectionEntry(body) => {
-                if body.range().contains(&offset) {
-                    return Some(imported + index);
-                }
-                index += 1;
-            }
-            _ => {}
-        }
-    }
-    None
 }
