@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use wasm_recover_eh_translate::{detect_bytes, translate, EhEncoding};
 
-use crate::args::{EhArgs, EhTarget};
+use crate::args::{EhArgs, EhTarget, OutputArgs};
 
-pub(crate) fn run(args: &EhArgs) -> Result<ExitCode> {
+/// Its line goes where the main command's go: stdout, none with `-q`.
+pub(crate) fn run(args: &EhArgs, output: &OutputArgs) -> Result<ExitCode> {
     let input = &args.input;
     let wasm =
         std::fs::read(input).with_context(|| format!("failed to read `{}`", input.display()))?;
@@ -28,11 +29,13 @@ pub(crate) fn run(args: &EhArgs) -> Result<ExitCode> {
         f if f == to => format!("already {}, copied", name(to)),
         f => format!("{} -> {}", name(f), name(to)),
     };
-    eprintln!(
-        "{}: {what} into `{}`",
-        input.display(),
-        args.output.display()
-    );
+    if !output.quiet {
+        println!(
+            "{}: {what} into `{}`",
+            input.display(),
+            args.output.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

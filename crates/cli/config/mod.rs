@@ -107,6 +107,16 @@ impl Resolved {
         }
     }
 
+    /// The configuration part of a run's report.
+    pub(crate) fn report(&self) -> crate::report::Configuration {
+        crate::report::Configuration {
+            reset: self.settings.options.reset.as_str().to_string(),
+            eh: self.settings.eh.as_str().to_string(),
+            sources: self.tables.clone(),
+            unconfigured: self.unconfigured.clone(),
+        }
+    }
+
     /// Every value with its source, as `wasm-recover config` prints it.
     pub(crate) fn explain(&self) -> String {
         format!(
