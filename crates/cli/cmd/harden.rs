@@ -61,6 +61,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
                 },
                 format!("{error:#}"),
                 None,
+                None,
             )?,
         }
     }
@@ -148,9 +149,21 @@ impl Run<'_> {
 
     /// Records a refused output; with `--fail-fast`, stops the run (nothing
     /// is written).
-    fn refuse(&mut self, files: Files, reason: String, shape: Option<String>) -> Result<()> {
+    /// `site` is the file a package loads the output from: names in the
+    /// reason are relative to its directory, and it is the file meant when
+    /// the reason names none.
+    fn refuse(
+        &mut self,
+        files: Files,
+        reason: String,
+        shape: Option<String>,
+        site: Option<&Path>,
+    ) -> Result<()> {
+        let dir = site.and_then(Path::parent);
         let refusal = Refusal {
-            file: named_file(&reason).or_else(|| Some(files.wasm.clone())),
+            file: named_file(&reason, dir)
+                .or_else(|| site.map(Path::to_path_buf))
+                .or_else(|| Some(files.wasm.clone())),
             reason,
             shape: shape.clone(),
         };
@@ -199,7 +212,7 @@ impl Run<'_> {
                 });
                 Ok(())
             }
-            Err(reason) => self.refuse(report_files(files), reason, shape),
+            Err(reason) => self.refuse(report_files(files), reason, shape, None),
         }
     }
 
@@ -272,6 +285,7 @@ impl Run<'_> {
                     },
                     reason,
                     shape,
+                    Some(&output.site),
                 )?,
             }
         }
@@ -346,15 +360,21 @@ fn report_files(files: &OutputFiles) -> Files {
     }
 }
 
-/// The first file a reason names between backquotes that exists: the
-/// errors of every crate name their file that way (`` `x_bg.wasm`: … ``).
-fn named_file(reason: &str) -> Option<PathBuf> {
-    reason
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(PathBuf::from)
-        .find(|p| p.exists())
+/// The first file a reason names between backquotes that exists (relative
+/// to `dir` first, then as given): the errors of every crate name their file that
+/// way (`` `x_bg.wasm`: … ``).
+fn named_file(reason: &str, dir: Option<&Path>) -> Option<PathBuf> {
+    reason.split('`').skip(1).step_by(2).find_map(|name| {
+        let name = Path::new(name);
+        if name.as_os_str().is_empty() {
+            return None;
+        }
+        let relative = dir.map(|d| d.join(name));
+        [relative, Some(name.to_path_buf())]
+            .into_iter()
+            .flatten()
+            .find(|p| p.is_file())
+    })
 }
 
 /// What an output is, for the report.
