@@ -14,6 +14,7 @@ mod cmd;
 mod config;
 mod locate;
 mod report;
+mod tarball;
 mod write;
 
 use std::process::ExitCode;

@@ -17,6 +17,7 @@ use crate::report::{
     Added, EntryPointReport, Facts, Files, InlineSpan, Leftover, OutputReport, PackageReport, Pass,
     Refusal, Report, Status,
 };
+use crate::tarball;
 use crate::write;
 use wasm_recover_eh_translate::{self as eh_translate, EhEncoding};
 use wasm_recover_package::PackageMap;
@@ -43,6 +44,10 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         },
     };
     for root in &args.paths {
+        if tarball::is_tarball(root) {
+            run.tarball(root, args.out_dir.as_deref())?;
+            continue;
+        }
         log::info!("{}: locating outputs", root.display());
         // A PATH that cannot be read is refused as a whole; the others still
         // get their verdict.
@@ -53,7 +58,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
                     run.accept(root, &files, outcome, args.out_dir.as_deref(), None)?;
                 }
             }
-            Ok(Located::Package(map)) => run.package(root, &map, args)?,
+            Ok(Located::Package(map)) => run.package(root, &map, args.out_dir.as_deref())?,
             Err(error) => run.refuse(
                 Files {
                     wasm: root.clone(),
@@ -74,8 +79,15 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
                 .cloned()
                 .unwrap_or_else(|| file.parent().unwrap_or(Path::new(".")).to_path_buf())
         })?;
+        // A tarball is written whole (queued by `Run::tarball`): nothing
+        // beside it is copied.
+        let trees: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| !tarball::is_tarball(p))
+            .cloned()
+            .collect();
         match &args.out_dir {
-            Some(out_dir) => write::write_out_dir(paths, out_dir, files)?,
+            Some(out_dir) => write::write_out_dir(&trees, out_dir, files)?,
             None => write::write_all(files)?,
         };
     }
@@ -168,6 +180,7 @@ impl Run<'_> {
             shape: shape.clone(),
         };
         let output = OutputReport {
+            tarball: None,
             files,
             entry_points: Vec::new(),
             shape,
@@ -201,6 +214,7 @@ impl Run<'_> {
         match judged {
             Ok((status, facts, added, missing)) => {
                 self.report.outputs.push(OutputReport {
+                    tarball: None,
                     files: report_files(files),
                     entry_points: Vec::new(),
                     shape,
@@ -257,7 +271,7 @@ impl Run<'_> {
     }
 
     /// Every output a package's entry points load, each judged on its own.
-    fn package(&mut self, root: &Path, map: &PackageMap, args: &Args) -> Result<()> {
+    fn package(&mut self, root: &Path, map: &PackageMap, out_dir: Option<&Path>) -> Result<()> {
         let mut results: Vec<Judged> = map
             .outputs
             .iter()
@@ -272,9 +286,7 @@ impl Run<'_> {
         for (output, result) in map.outputs.iter().zip(results) {
             let shape = Some(output.shape.to_string());
             match result {
-                Ok((files, outcome)) => {
-                    self.accept(root, &files, Ok(outcome), args.out_dir.as_deref(), shape)?
-                }
+                Ok((files, outcome)) => self.accept(root, &files, Ok(outcome), out_dir, shape)?,
                 Err(reason) => self.refuse(
                     Files {
                         wasm: output.wasm.file().to_path_buf(),
@@ -290,6 +302,7 @@ impl Run<'_> {
             }
         }
         let mut package = PackageReport {
+            tarball: None,
             root: map.root.clone(),
             entry_points: Vec::new(),
         };
@@ -330,15 +343,83 @@ impl Run<'_> {
                     computed.len()
                 )
             });
-            if let (Some(why), true) = (&refusal, args.fail_fast) {
+            if let (Some(why), true) = (&refusal, self.fail_fast) {
                 anyhow::bail!("`{}`: refused (unknown): {why}", leftover.display());
             }
             self.report.leftovers.push(Leftover {
+                tarball: None,
                 path: leftover.clone(),
                 refusal,
             });
         }
         Ok(())
+    }
+}
+
+impl Run<'_> {
+    /// An npm tarball: its package extracted, judged and hardened as a
+    /// package directory, and the tarball rebuilt with the hardened files
+    /// (queued as one whole-file write: in place, or under `out_dir` with
+    /// the same name). `--check` writes nothing.
+    fn tarball(&mut self, path: &Path, out_dir: Option<&Path>) -> Result<()> {
+        log::info!("{}: reading the npm tarball", path.display());
+        let archive = match tarball::Tarball::read(path) {
+            Ok(archive) => archive,
+            Err(error) => {
+                let files = Files {
+                    wasm: path.to_path_buf(),
+                    ..Files::default()
+                };
+                return self.refuse(files, format!("{error:#}"), None, None);
+            }
+        };
+        let tmp = tempfile::tempdir().context("failed to create a temporary directory")?;
+        let dir = tmp.path();
+        let root = archive.extract(dir)?;
+        let since = self.report.lengths();
+        let before = std::mem::take(&mut self.writes);
+        let judged = match locate::locate(&root) {
+            Ok(Located::Package(map)) => self.package(&root, &map, None),
+            Ok(Located::Outputs(outputs)) => outputs.iter().try_for_each(|files| {
+                let outcome = self.output(&root, files);
+                self.accept(&root, files, outcome, None, None)
+            }),
+            Err(error) => self.refuse(
+                Files {
+                    wasm: root.clone(),
+                    ..Files::default()
+                },
+                format!("{error:#}"),
+                None,
+                None,
+            ),
+        };
+        let writes = std::mem::replace(&mut self.writes, before);
+        self.report.rebase(since, dir, path);
+        judged?;
+        if self.check {
+            return Ok(());
+        }
+        let mut changed = std::collections::BTreeMap::new();
+        for (file, contents) in writes.finish(|_| root.clone())? {
+            let name = file
+                .strip_prefix(dir)
+                .with_context(|| format!("`{}` is outside the tarball", file.display()))?;
+            changed.insert(name.to_string_lossy().into_owned(), contents);
+        }
+        if changed.is_empty() && out_dir.is_none() {
+            return Ok(());
+        }
+        let bytes = archive
+            .rebuild(&changed)
+            .with_context(|| format!("`{}`: failed to rebuild the tarball", path.display()))?;
+        let dest = match (out_dir, path.file_name()) {
+            (Some(out_dir), Some(name)) => out_dir.join(name),
+            _ => path.to_path_buf(),
+        };
+        self.writes
+            .add(vec![(dest, bytes)], None)
+            .map_err(anyhow::Error::msg)
     }
 }
 

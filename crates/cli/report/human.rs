@@ -84,7 +84,15 @@ pub(crate) fn print(
         }
     }
     for package in &report.packages {
-        writeln!(out, "package {}: entry points", package.root.display())?;
+        match &package.tarball {
+            Some(t) => writeln!(
+                out,
+                "package {}:{}: entry points",
+                t.display(),
+                package.root.display()
+            )?,
+            None => writeln!(out, "package {}: entry points", package.root.display())?,
+        }
         for entry in &package.entry_points {
             match (&entry.file, &entry.unresolved) {
                 (Some(file), _) => writeln!(out, "  {} -> {}", entry.condition, file.display())?,
@@ -111,11 +119,7 @@ pub(crate) fn print(
                     _ => "hardened".to_string(),
                 };
                 let shape = output.shape.as_deref().unwrap_or_default();
-                writeln!(
-                    out,
-                    "    {} ({shape}): {state}",
-                    output.files.wasm.display()
-                )?;
+                writeln!(out, "    {} ({shape}): {state}", wasm_name(output))?;
             }
         }
     }
@@ -134,27 +138,28 @@ pub(crate) fn print(
 /// `error: …` text of a refused output.
 pub(crate) fn refusal_line(output: &OutputReport) -> Option<String> {
     let refusal = output.refusal.as_ref()?;
+    let wasm = wasm_name(output);
     Some(match &refusal.shape {
-        Some(shape) => format!(
-            "`{}`: refused ({shape}): {}",
-            output.files.wasm.display(),
-            refusal.reason
-        ),
-        None => format!(
-            "`{}`: refused: {}",
-            output.files.wasm.display(),
-            refusal.reason
-        ),
+        Some(shape) => format!("`{wasm}`: refused ({shape}): {}", refusal.reason),
+        None => format!("`{wasm}`: refused: {}", refusal.reason),
     })
+}
+
+/// The wasm of an output; `x.tgz:package/…` inside a tarball.
+fn wasm_name(output: &OutputReport) -> String {
+    match &output.tarball {
+        Some(tarball) => format!("{}:{}", tarball.display(), output.files.wasm.display()),
+        None => output.files.wasm.display().to_string(),
+    }
 }
 
 /// The one line of an output.
 fn line(output: &OutputReport, style: Style) -> String {
     let name = match &output.files.inline {
-        None => output.files.wasm.display().to_string(),
+        None => wasm_name(output),
         Some(inline) => format!(
             "{} (inline {}, bytes {}..{})",
-            output.files.wasm.display(),
+            wasm_name(output),
             inline.encoding,
             inline.start,
             inline.end

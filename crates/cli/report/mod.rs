@@ -10,7 +10,7 @@ pub(crate) mod human;
 pub(crate) mod json;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -130,6 +130,9 @@ pub(crate) struct Refusal {
 /// One output's verdict.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct OutputReport {
+    /// The npm tarball the output was read from; `files` are then the
+    /// names inside it (`package/…`).
+    pub(crate) tarball: Option<PathBuf>,
     pub(crate) files: Files,
     /// Package mode: the entry points (`exports["."].import`, `main`, …) that load it.
     pub(crate) entry_points: Vec<String>,
@@ -149,6 +152,8 @@ pub(crate) struct OutputReport {
 /// A package's entry points.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct PackageReport {
+    /// As for an output.
+    pub(crate) tarball: Option<PathBuf>,
     pub(crate) root: PathBuf,
     pub(crate) entry_points: Vec<EntryPointReport>,
 }
@@ -166,6 +171,8 @@ pub(crate) struct EntryPointReport {
 /// A wasm file no entry point is seen to load.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Leftover {
+    /// As for an output.
+    pub(crate) tarball: Option<PathBuf>,
     pub(crate) path: PathBuf,
     /// Set when a computed `require()`/`import()` might load it: it counts
     /// as a refusal then.
@@ -232,5 +239,56 @@ pub(crate) fn colour(flag: ColorArg, terminal: bool) -> bool {
         ColorArg::Always => true,
         ColorArg::Never => false,
         ColorArg::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+impl Report {
+    /// Names what was judged from `from` (a tarball's extraction directory)
+    /// by its place inside `tarball`: every entry from the given indices on.
+    pub(crate) fn rebase(&mut self, since: [usize; 3], from: &Path, tarball: &Path) {
+        let inside = |p: &mut PathBuf| {
+            if let Ok(rest) = p.strip_prefix(from) {
+                *p = rest.to_path_buf();
+            }
+        };
+        let text = |s: &mut String| {
+            let from = from.display().to_string();
+            *s = s.replace(&format!("{from}/"), "").replace(&from, "");
+        };
+        for output in self.outputs.iter_mut().skip(since[0]) {
+            output.tarball = Some(tarball.to_path_buf());
+            let f = &mut output.files;
+            inside(&mut f.wasm);
+            f.glue.iter_mut().for_each(inside);
+            f.entry.iter_mut().for_each(inside);
+            f.copies.iter_mut().for_each(inside);
+            if let Some(refusal) = &mut output.refusal {
+                text(&mut refusal.reason);
+                refusal.file.iter_mut().for_each(inside);
+            }
+            output.missing.iter_mut().for_each(text);
+        }
+        for package in self.packages.iter_mut().skip(since[1]) {
+            package.tarball = Some(tarball.to_path_buf());
+            inside(&mut package.root);
+            for entry in &mut package.entry_points {
+                entry.file.iter_mut().for_each(inside);
+                entry.unresolved.iter_mut().for_each(text);
+            }
+        }
+        for leftover in self.leftovers.iter_mut().skip(since[2]) {
+            leftover.tarball = Some(tarball.to_path_buf());
+            inside(&mut leftover.path);
+            leftover.refusal.iter_mut().for_each(text);
+        }
+    }
+
+    /// Where the next entries will go, for [`Report::rebase`].
+    pub(crate) fn lengths(&self) -> [usize; 3] {
+        [
+            self.outputs.len(),
+            self.packages.len(),
+            self.leftovers.len(),
+        ]
     }
 }
