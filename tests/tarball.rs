@@ -223,3 +223,50 @@ fn out_dir_writes_the_hardened_tarball_under_the_same_name() {
     );
     assert_rebuilt_faithfully(&tarball, &out_dir.join("lol-html-2.3.0.tgz"), tmp.path());
 }
+
+#[test]
+fn a_tarball_is_configured_by_its_own_package_json_field() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let tarball = real_tarball(tmp.path());
+    let dir = tmp.path().join("x");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let tar = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new("tar").args(args).output().expect("tar");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    tar(&[
+        "-xzf".as_ref(),
+        tarball.as_os_str(),
+        "-C".as_ref(),
+        dir.as_os_str(),
+    ]);
+    let manifest = dir.join("package/package.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).expect("read")).expect("json");
+    json["wasm-recover"] = serde_json::json!({ "reset": "manual" });
+    std::fs::write(&manifest, json.to_string()).expect("write");
+    let configured = tmp.path().join("configured.tgz");
+    tar(&[
+        "-czf".as_ref(),
+        configured.as_os_str(),
+        "-C".as_ref(),
+        dir.as_os_str(),
+        "package".as_ref(),
+    ]);
+
+    let out = run(&["--format".as_ref(), "json".as_ref(), configured.as_os_str()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).expect("read")).expect("json");
+    let validator = jsonschema::validator_for(&schema).expect("schema");
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(doc["configuration"]["reset"], "manual", "{doc:#}");
+    assert_eq!(doc["outputs"][0]["added"]["reset"], "manual", "{doc:#}");
+    assert_eq!(
+        doc["outputs"][0]["tarball"],
+        configured.display().to_string()
+    );
+}

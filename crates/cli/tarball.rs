@@ -58,6 +58,12 @@ impl Tarball {
         Ok(Tarball { tar, entries })
     }
 
+    /// The contents of the file `name` (`package/…`), if the tarball has it.
+    pub(crate) fn file(&self, name: &str) -> Option<&[u8]> {
+        let entry = self.entries.iter().find(|e| e.name == name)?;
+        Some(&self.tar[entry.data..entry.data + entry.size])
+    }
+
     /// Writes every regular file under `dir`; returns `dir/package`.
     pub(crate) fn extract(&self, dir: &Path) -> Result<PathBuf> {
         for entry in &self.entries {

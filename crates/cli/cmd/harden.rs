@@ -23,12 +23,20 @@ use wasm_recover_eh_translate::{self as eh_translate, EhEncoding};
 use wasm_recover_package::PackageMap;
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
-    let resolved = config::settings(
-        args.manifest_path.as_deref(),
-        args.paths.first().map(PathBuf::as_path),
-        args.reset,
-        args.eh,
-    )?;
+    let first = args.paths.first().map(PathBuf::as_path);
+    let resolved = match first.filter(|p| tarball::is_tarball(p)) {
+        // An npm tarball is configured as a package directory is: by its
+        // package.json field (an unreadable tarball is refused below).
+        Some(first) if args.manifest_path.is_none() => {
+            let archive = tarball::Tarball::read(first).ok();
+            let shown = format!("{}:package/package.json", first.display());
+            let text = archive
+                .as_ref()
+                .and_then(|a| a.file("package/package.json"));
+            config::tarball_settings(text, &shown, args.reset, args.eh)?
+        }
+        _ => config::settings(args.manifest_path.as_deref(), first, args.reset, args.eh)?,
+    };
     let settings = &resolved.settings;
     // Held to the end: no other run writes these trees meanwhile.
     let _session = write::begin(&args.paths, args.out_dir.as_deref(), args.check)?;
