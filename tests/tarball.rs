@@ -221,7 +221,26 @@ fn out_dir_writes_the_hardened_tarball_under_the_same_name() {
         written,
         vec![std::ffi::OsString::from("lol-html-2.3.0.tgz")]
     );
-    assert_rebuilt_faithfully(&tarball, &out_dir.join("lol-html-2.3.0.tgz"), tmp.path());
+    let hardened = out_dir.join("lol-html-2.3.0.tgz");
+    assert_rebuilt_faithfully(&tarball, &hardened, tmp.path());
+
+    // Already hardened: --out-dir gets the tarball byte for byte.
+    let again = tmp.path().join("again");
+    let out = run(&[
+        "--out-dir".as_ref(),
+        again.as_os_str(),
+        hardened.as_os_str(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("already hardened"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        std::fs::read(again.join("lol-html-2.3.0.tgz")).expect("read"),
+        std::fs::read(&hardened).expect("read")
+    );
 }
 
 #[test]

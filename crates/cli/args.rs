@@ -79,14 +79,9 @@ pub(crate) struct Args {
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct OutputArgs {
     /// `human`: one line per output on stdout, refusals on stderr. `json`:
-    /// one JSON document on stdout (docs/report.schema.json).
-    #[arg(
-        long,
-        value_enum,
-        value_name = "FORMAT",
-        default_value = "human",
-        global = true
-    )]
+    /// one JSON document on stdout (docs/report.schema.json). Hardening and
+    /// `--check` only (not `eh` or `config`).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "human")]
     pub(crate) format: Format,
 
     /// Print only refusals and errors (human format).

@@ -418,9 +418,14 @@ impl Run<'_> {
         if changed.is_empty() && out_dir.is_none() {
             return Ok(());
         }
-        let bytes = archive
-            .rebuild(&changed)
-            .with_context(|| format!("`{}`: failed to rebuild the tarball", path.display()))?;
+        // Nothing hardened (all already were): --out-dir gets the very bytes.
+        let bytes = if changed.is_empty() {
+            std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?
+        } else {
+            archive
+                .rebuild(&changed)
+                .with_context(|| format!("`{}`: failed to rebuild the tarball", path.display()))?
+        };
         let dest = match (out_dir, path.file_name()) {
             (Some(out_dir), Some(name)) => out_dir.join(name),
             _ => path.to_path_buf(),

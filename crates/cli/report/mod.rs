@@ -219,7 +219,8 @@ pub(crate) fn print(report: &Report, flags: &OutputArgs) -> Result<()> {
     match flags.format {
         Format::Json => json::print(report, &mut stdout.lock()),
         Format::Human => {
-            let colour = colour(flags.color, stderr.is_terminal());
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let colour = colour(flags.color, stderr.is_terminal(), no_color);
             human::print(
                 report,
                 flags.verbosity(),
@@ -234,11 +235,11 @@ pub(crate) fn print(report: &Report, flags: &OutputArgs) -> Result<()> {
 
 /// Whether to colour: `always`/`never` as asked; `auto` on a terminal
 /// unless `NO_COLOR` is set to anything non-empty (no-color.org).
-pub(crate) fn colour(flag: ColorArg, terminal: bool) -> bool {
+pub(crate) fn colour(flag: ColorArg, terminal: bool, no_color: bool) -> bool {
     match flag {
         ColorArg::Always => true,
         ColorArg::Never => false,
-        ColorArg::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorArg::Auto => terminal && !no_color,
     }
 }
 
@@ -290,5 +291,19 @@ impl Report {
             self.packages.len(),
             self.leftovers.len(),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_colours_only_a_terminal_without_no_color() {
+        assert!(colour(ColorArg::Auto, true, false));
+        assert!(!colour(ColorArg::Auto, true, true));
+        assert!(!colour(ColorArg::Auto, false, false));
+        assert!(colour(ColorArg::Always, false, true));
+        assert!(!colour(ColorArg::Never, true, false));
     }
 }
