@@ -301,7 +301,16 @@ impl Run<'_> {
                         glue: output.glue.clone(),
                         entry: output.entry.clone(),
                         copies: output.glue_copies.clone(),
-                        inline: None,
+                        inline: match &output.wasm {
+                            wasm_recover_package::WasmSource::Inline { span, encoding, .. } => {
+                                Some(InlineSpan {
+                                    encoding: encoding.to_string(),
+                                    start: span.start,
+                                    end: span.end,
+                                })
+                            }
+                            wasm_recover_package::WasmSource::File(_) => None,
+                        },
                     },
                     reason,
                     shape,

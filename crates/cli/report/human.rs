@@ -119,7 +119,7 @@ pub(crate) fn print(
                     _ => "hardened".to_string(),
                 };
                 let shape = output.shape.as_deref().unwrap_or_default();
-                writeln!(out, "    {} ({shape}): {state}", wasm_name(output))?;
+                writeln!(out, "    {} ({shape}): {state}", name(output))?;
             }
         }
     }
@@ -138,7 +138,7 @@ pub(crate) fn print(
 /// `error: …` text of a refused output.
 pub(crate) fn refusal_line(output: &OutputReport) -> Option<String> {
     let refusal = output.refusal.as_ref()?;
-    let wasm = wasm_name(output);
+    let wasm = name(output);
     Some(match &refusal.shape {
         Some(shape) => format!("`{wasm}`: refused ({shape}): {}", refusal.reason),
         None => format!("`{wasm}`: refused: {}", refusal.reason),
@@ -153,9 +153,9 @@ fn wasm_name(output: &OutputReport) -> String {
     }
 }
 
-/// The one line of an output.
-fn line(output: &OutputReport, style: Style) -> String {
-    let name = match &output.files.inline {
+/// The wasm of an output with where it sits when inlined.
+fn name(output: &OutputReport) -> String {
+    match &output.files.inline {
         None => wasm_name(output),
         Some(inline) => format!(
             "{} (inline {}, bytes {}..{})",
@@ -164,7 +164,12 @@ fn line(output: &OutputReport, style: Style) -> String {
             inline.start,
             inline.end
         ),
-    };
+    }
+}
+
+/// The one line of an output.
+fn line(output: &OutputReport, style: Style) -> String {
+    let name = name(output);
     let describe = output.facts.as_ref().map(|f| {
         format!(
             "{}, wasm-bindgen {}, {}",
