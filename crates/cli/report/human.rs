@@ -44,18 +44,19 @@ impl Style {
     }
 }
 
-/// Prints `report`: the lines to `out`, refusals to `err`.
+/// Prints `report`: the lines to `out` (coloured with `style`), refusals
+/// to `err` (with `err_style`: each stream is a terminal or not on its own).
 pub(crate) fn print(
     report: &Report,
     verbosity: Verbosity,
-    style: Style,
+    (style, err_style): (Style, Style),
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<()> {
     let quiet = verbosity == Verbosity::Quiet;
     for output in &report.outputs {
         if let Some(line) = refusal_line(output) {
-            writeln!(err, "{}error{}: {line}", style.red, style.reset)?;
+            writeln!(err, "{}error{}: {line}", err_style.red, err_style.reset)?;
         }
     }
     for leftover in &report.leftovers {
@@ -63,8 +64,8 @@ pub(crate) fn print(
             writeln!(
                 err,
                 "{}error{}: `{}`: refused (unknown): {why}",
-                style.red,
-                style.reset,
+                err_style.red,
+                err_style.reset,
                 leftover.path.display()
             )?;
         }

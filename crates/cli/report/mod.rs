@@ -220,11 +220,11 @@ pub(crate) fn print(report: &Report, flags: &OutputArgs) -> Result<()> {
         Format::Json => json::print(report, &mut stdout.lock()),
         Format::Human => {
             let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            let colour = colour(flags.color, stderr.is_terminal(), no_color);
+            let style = |terminal| human::Style::new(colour(flags.color, terminal, no_color));
             human::print(
                 report,
                 flags.verbosity(),
-                human::Style::new(colour),
+                (style(stdout.is_terminal()), style(stderr.is_terminal())),
                 &mut stdout.lock(),
                 &mut stderr.lock(),
             )
