@@ -289,3 +289,38 @@ fn a_tarball_is_configured_by_its_own_package_json_field() {
         configured.display().to_string()
     );
 }
+
+#[test]
+fn a_tarball_that_is_not_an_npm_package_is_refused_untouched_and_the_next_path_judged() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("src/other");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("x.js"), "1").expect("write");
+    let odd = tmp.path().join("odd.tgz");
+    let out = Command::new("tar")
+        .arg("-czf")
+        .arg(&odd)
+        .arg("-C")
+        .arg(tmp.path().join("src"))
+        .arg("other")
+        .output()
+        .expect("tar");
+    assert!(out.status.success());
+    let before = std::fs::read(&odd).expect("read");
+    let good = tmp.path().join("good");
+    support::copy_dir(&support::fixtures_dir().join("0.2.130-abort/nodejs"), &good).expect("copy");
+
+    let out = run(&[odd.as_os_str(), good.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("odd.tgz") && stderr.contains("not under `package/`"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&odd).expect("read"), before);
+    assert!(
+        text(&out.stdout).contains(": hardened ("),
+        "{}",
+        text(&out.stdout)
+    );
+}
