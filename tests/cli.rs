@@ -527,11 +527,9 @@ fn eh_translates_a_real_module_both_ways_and_leaves_the_input_untouched() {
         legacy.as_os_str(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("exnref -> legacy"),
-        "{}",
-        stderr(&out)
-    );
+    // The same place as the main command's lines: stdout.
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("exnref -> legacy"), "{said}");
     assert_eq!(
         std::fs::read(&input).expect("read"),
         before,
@@ -571,11 +569,8 @@ fn eh_translates_a_real_module_both_ways_and_leaves_the_input_untouched() {
         back.as_os_str(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("legacy -> exnref"),
-        "{}",
-        stderr(&out)
-    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("legacy -> exnref"), "{said}");
 }
 
 #[test]

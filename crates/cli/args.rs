@@ -70,6 +70,74 @@ pub(crate) struct Args {
     /// List the wasm passes in the order they run, and exit.
     #[arg(long)]
     pub(crate) list_passes: bool,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+/// How the run reports (shared by every subcommand).
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct OutputArgs {
+    /// `human`: one line per output on stdout, refusals on stderr. `json`:
+    /// one JSON document on stdout (docs/report.schema.json). Hardening and
+    /// `--check` only (not `eh` or `config`).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "human")]
+    pub(crate) format: Format,
+
+    /// Print only refusals and errors (human format).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+
+    /// Print each output's files and wasm passes; `-v` also logs each step
+    /// (info), `-vv` every decision (debug). `RUST_LOG` overrides the level.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub(crate) verbose: u8,
+
+    /// Colour the verdicts: `auto` on a terminal unless `NO_COLOR` is set.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        global = true
+    )]
+    pub(crate) color: ColorArg,
+}
+
+impl OutputArgs {
+    pub(crate) fn verbosity(&self) -> crate::report::human::Verbosity {
+        use crate::report::human::Verbosity;
+        match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, 0) => Verbosity::Normal,
+            _ => Verbosity::Verbose,
+        }
+    }
+
+    /// The log level `-q`/`-v` ask for (`RUST_LOG` wins when set).
+    pub(crate) fn log_level(&self) -> &'static str {
+        match (self.quiet, self.verbose) {
+            (true, _) => "error",
+            (false, 0) => "warn",
+            (false, 1) => "info",
+            _ => "debug",
+        }
+    }
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    Human,
+    Json,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 /// The subcommands.
@@ -158,7 +226,11 @@ Examples:
   wasm-recover pkg/ --out-dir hardened/ write the hardened output elsewhere
   wasm-recover --check node_modules/x   exit 1 if x still needs hardening
 
-Exit status: 0 done, 1 --check found outputs to harden, 2 error.";
+Logging: -v/-vv set the level to info/debug; RUST_LOG (env_logger syntax,
+e.g. RUST_LOG=wasm_recover=debug) overrides it. Colour: --color, NO_COLOR.
+
+Exit status: 0 done, 1 --check found outputs to harden, 2 an output was
+refused or an error occurred (every PATH still gets its verdict).";
 
 #[cfg(test)]
 mod tests {

@@ -6,12 +6,15 @@
 //! library crates in order (discover, plan, rewrite wasm, rewrite glue) and
 //! writes the results atomically ([`write`]).
 //!
-//! Exit status: 0 done, 1 `--check` found outputs that need hardening, 2 error.
+//! Exit status: 0 done, 1 `--check` found outputs that need hardening, 2 an
+//! output was refused or an error occurred.
 
 mod args;
 mod cmd;
 mod config;
 mod locate;
+mod report;
+mod tarball;
 mod write;
 
 use std::process::ExitCode;
@@ -19,10 +22,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
-        .format_timestamp(None)
-        .init();
     let args = args::Args::parse();
+    // -q/-v set the level; RUST_LOG, when set, wins.
+    env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or(args.output.log_level()),
+    )
+    .format_timestamp(None)
+    .init();
     match cmd::run(args) {
         Ok(code) => code,
         Err(error) => {

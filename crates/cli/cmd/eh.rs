@@ -10,9 +10,10 @@ use anyhow::{Context, Result};
 use wasm_recover_eh_translate::EhEncoding;
 use wasm_recover_wasm_rewrite::translate;
 
-use crate::args::{EhArgs, EhTarget};
+use crate::args::{EhArgs, EhTarget, OutputArgs};
 
-pub(crate) fn run(args: &EhArgs) -> Result<ExitCode> {
+/// Its line goes where the main command's go: stdout, none with `-q`.
+pub(crate) fn run(args: &EhArgs, output: &OutputArgs) -> Result<ExitCode> {
     let input = &args.input;
     let wasm =
         std::fs::read(input).with_context(|| format!("failed to read `{}`", input.display()))?;
@@ -33,10 +34,12 @@ pub(crate) fn run(args: &EhArgs) -> Result<ExitCode> {
         f if f == to => format!("already {}, copied", to.as_str()),
         f => format!("{} -> {}", f.as_str(), to.as_str()),
     };
-    eprintln!(
-        "{}: {what} into `{}`",
-        input.display(),
-        args.output.display()
-    );
+    if !output.quiet {
+        println!(
+            "{}: {what} into `{}`",
+            input.display(),
+            args.output.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,100 +13,118 @@ use wasm_recover_model::{BindgenOutput, Location, Options, Plan};
 use crate::args::Args;
 use crate::config::{self, EhArg};
 use crate::locate::{self, Located, OutputFiles};
+use crate::report::{
+    Added, EntryPointReport, Facts, Files, InlineSpan, Leftover, OutputReport, PackageReport, Pass,
+    Refusal, Report, Status,
+};
+use crate::tarball;
 use crate::write;
 use wasm_recover_eh_translate::{self as eh_translate, EhEncoding};
 use wasm_recover_package::PackageMap;
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
-    let resolved = config::settings(
-        args.manifest_path.as_deref(),
-        args.paths.first().map(PathBuf::as_path),
-        args.reset,
-        args.eh,
-    )?;
-    println!("{}", resolved.summary());
+    let first = args.paths.first().map(PathBuf::as_path);
+    let resolved = match first.filter(|p| tarball::is_tarball(p)) {
+        // An npm tarball is configured as a package directory is: by its
+        // package.json field (an unreadable tarball is refused below).
+        Some(first) if args.manifest_path.is_none() => {
+            let archive = tarball::Tarball::read(first).ok();
+            let shown = format!("{}:package/package.json", first.display());
+            let text = archive
+                .as_ref()
+                .and_then(|a| a.file("package/package.json"));
+            config::tarball_settings(text, &shown, args.reset, args.eh)?
+        }
+        _ => config::settings(args.manifest_path.as_deref(), first, args.reset, args.eh)?,
+    };
     let settings = &resolved.settings;
     // Held to the end: no other run writes these trees meanwhile.
     let _session = write::begin(&args.paths, args.out_dir.as_deref(), args.check)?;
     let mut run = Run {
         settings,
         check: args.check,
+        fail_fast: args.fail_fast,
         writes: Writes::default(),
-        summaries: Vec::new(),
-        missing: 0,
-        refused: 0,
+        report: Report {
+            configuration: resolved.report(),
+            check: args.check,
+            ..Report::default()
+        },
     };
     for root in &args.paths {
-        match locate::locate(root)? {
-            Located::Outputs(outputs) => {
-                // Without a package.json nothing says which output matters:
-                // any bad one stops the run, as before.
+        if tarball::is_tarball(root) {
+            run.tarball(root, args.out_dir.as_deref())?;
+            continue;
+        }
+        log::info!("{}: locating outputs", root.display());
+        // A PATH that cannot be read is refused as a whole; the others still
+        // get their verdict.
+        match locate::locate(root) {
+            Ok(Located::Outputs(outputs)) => {
                 for files in outputs {
-                    let outcome = run.output(root, &files)?;
-                    run.accept(root, &files, outcome, args.out_dir.as_deref())
-                        .map_err(anyhow::Error::msg)?;
+                    let outcome = run.output(root, &files);
+                    run.accept(root, &files, outcome, args.out_dir.as_deref(), None)?;
                 }
             }
-            Located::Package(map) => run.package(root, &map, args)?,
+            Ok(Located::Package(map)) => run.package(root, &map, args.out_dir.as_deref())?,
+            Err(error) => run.refuse(
+                Files {
+                    wasm: root.clone(),
+                    ..Files::default()
+                },
+                format!("{error:#}"),
+                None,
+                None,
+            )?,
         }
     }
-    if run.check {
-        for line in &run.summaries {
-            println!("{line}");
-        }
-        return Ok(if run.refused > 0 {
-            ExitCode::from(2)
-        } else if run.missing > 0 {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        });
-    }
-    let refused = run.refused;
-    let summaries = std::mem::take(&mut run.summaries);
-    let paths = &args.paths;
-    let files = run.writes.finish(|file| {
-        paths
+    if !run.check {
+        let paths = &args.paths;
+        let files = run.writes.finish(|file| {
+            paths
+                .iter()
+                .find(|root| file.starts_with(root))
+                .cloned()
+                .unwrap_or_else(|| file.parent().unwrap_or(Path::new(".")).to_path_buf())
+        })?;
+        // A tarball is written whole (queued by `Run::tarball`): nothing
+        // beside it is copied.
+        let trees: Vec<PathBuf> = paths
             .iter()
-            .find(|root| file.starts_with(root))
+            .filter(|p| !tarball::is_tarball(p))
             .cloned()
-            .unwrap_or_else(|| file.parent().unwrap_or(Path::new(".")).to_path_buf())
-    })?;
-    match &args.out_dir {
-        Some(out_dir) => write::write_out_dir(paths, out_dir, files)?,
-        None => write::write_all(files)?,
-    };
-    for line in summaries {
-        println!("{line}");
+            .collect();
+        match &args.out_dir {
+            Some(out_dir) => write::write_out_dir(&trees, out_dir, files)?,
+            None => write::write_all(files)?,
+        };
     }
-    Ok(if refused > 0 {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    })
+    crate::report::print(&run.report, &args.output)?;
+    Ok(ExitCode::from(run.report.exit_status()))
 }
 
 /// What one output came to.
 enum Outcome {
     /// `--check`: why it needs hardening, if it does.
-    Checked(Option<String>),
-    /// The files to write and the summary line.
-    Hardened(Vec<FileContents>, String),
+    Checked(Option<String>, Facts),
+    /// The files to write, what the output is and what was added (`None`:
+    /// already hardened, nothing to write).
+    Hardened(Vec<FileContents>, Facts, Option<Added>),
 }
 
 /// The state of one run over every PATH.
 struct Run<'s> {
     settings: &'s config::Settings,
     check: bool,
+    fail_fast: bool,
     writes: Writes,
-    summaries: Vec<String>,
-    missing: usize,
-    refused: usize,
+    report: Report,
 }
 
 impl Run<'_> {
     /// Reads, checks or hardens one output (nothing is written yet).
     fn output(&self, root: &Path, files: &OutputFiles) -> Result<Outcome> {
+        log::info!("{}: reading", files.wasm.display());
         // The EH encoding is part of the plan: `translate_eh` is a wasm pass.
         let options = &Options {
             eh: target_encoding(self.settings.eh),
@@ -114,6 +132,8 @@ impl Run<'_> {
         };
         let input = Input::read(files, root)?;
         let output = input.discover()?;
+        let facts = facts(&output, &input.wasm);
+        log::debug!("{}: {facts:?}", files.wasm.display());
         if files.entry.is_some()
             && files.glue.extension().is_some_and(|e| e == "cjs")
             && output.target == wasm_recover_model::Target::Bundler
@@ -134,34 +154,97 @@ impl Run<'_> {
                 // just "needs hardening": run it, keep nothing.
                 harden(&input, &output, options)?;
             }
-            return Ok(Outcome::Checked(reason));
+            return Ok(Outcome::Checked(reason, facts));
         }
-        let (hardened, summary) = harden(&input, &output, options)?;
-        Ok(Outcome::Hardened(hardened, summary))
+        let (hardened, added) = harden(&input, &output, options)?;
+        Ok(Outcome::Hardened(hardened, facts, added))
     }
 
-    /// Records an outcome; an error when its files conflict with another
-    /// output's (the same glue hardened for two different modules).
+    /// Records a refused output; with `--fail-fast`, stops the run (nothing
+    /// is written).
+    /// `site` is the file a package loads the output from: names in the
+    /// reason are relative to its directory, and it is the file meant when
+    /// the reason names none.
+    fn refuse(
+        &mut self,
+        files: Files,
+        reason: String,
+        shape: Option<String>,
+        site: Option<&Path>,
+    ) -> Result<()> {
+        let dir = site.and_then(Path::parent);
+        let refusal = Refusal {
+            file: named_file(&reason, dir)
+                .or_else(|| site.map(Path::to_path_buf))
+                .or_else(|| Some(files.wasm.clone())),
+            reason,
+            shape: shape.clone(),
+        };
+        let output = OutputReport {
+            tarball: None,
+            files,
+            entry_points: Vec::new(),
+            shape,
+            status: Status::Refused,
+            facts: None,
+            added: None,
+            missing: None,
+            refusal: Some(refusal),
+        };
+        if self.fail_fast {
+            let line = crate::report::human::refusal_line(&output).unwrap_or_default();
+            anyhow::bail!("{line}");
+        }
+        self.report.outputs.push(output);
+        Ok(())
+    }
+
+    /// Records an outcome (or its error, as a refusal); a refusal too when
+    /// its files conflict with another output's (the same glue hardened for
+    /// two different modules).
     fn accept(
+        &mut self,
+        root: &Path,
+        files: &OutputFiles,
+        outcome: Result<Outcome>,
+        out_dir: Option<&Path>,
+        shape: Option<String>,
+    ) -> Result<()> {
+        let outcome = outcome.map_err(|e| format!("{e:#}"));
+        let judged = outcome.and_then(|outcome| self.record(root, files, outcome, out_dir));
+        match judged {
+            Ok((status, facts, added, missing)) => {
+                self.report.outputs.push(OutputReport {
+                    tarball: None,
+                    files: report_files(files),
+                    entry_points: Vec::new(),
+                    shape,
+                    status,
+                    facts: Some(facts),
+                    added,
+                    missing,
+                    refusal: None,
+                });
+                Ok(())
+            }
+            Err(reason) => self.refuse(report_files(files), reason, shape, None),
+        }
+    }
+
+    /// Queues the writes of one outcome and says what it came to.
+    fn record(
         &mut self,
         root: &Path,
         files: &OutputFiles,
         outcome: Outcome,
         out_dir: Option<&Path>,
-    ) -> Result<String, String> {
-        let name = describe_source(files);
-        let state = match outcome {
-            Outcome::Checked(Some(reason)) => {
-                self.summaries
-                    .push(format!("{name}: needs hardening ({reason})"));
-                self.missing += 1;
-                format!("needs hardening ({reason})")
+    ) -> Result<Judgement, String> {
+        Ok(match outcome {
+            Outcome::Checked(Some(reason), facts) => {
+                (Status::NeedsHardening, facts, None, Some(reason))
             }
-            Outcome::Checked(None) => {
-                self.summaries.push(format!("{name}: hardened"));
-                "hardened".to_string()
-            }
-            Outcome::Hardened(hardened, summary) => {
+            Outcome::Checked(None, facts) => (Status::UpToDate, facts, None, None),
+            Outcome::Hardened(hardened, facts, added) => {
                 let mut whole = Vec::new();
                 let mut inline = None;
                 for (path, contents) in hardened {
@@ -179,67 +262,78 @@ impl Run<'_> {
                     }
                 }
                 self.writes.add(whole, inline)?;
-                self.summaries.push(format!("{name}: {summary}"));
-                "hardened".to_string()
+                let status = match added {
+                    Some(_) => Status::Hardened,
+                    None => Status::AlreadyHardened,
+                };
+                (status, facts, added, None)
             }
-        };
-        Ok(state)
+        })
     }
 
     /// Every output a package's entry points load, each judged on its own.
-    fn package(&mut self, root: &Path, map: &PackageMap, args: &Args) -> Result<()> {
+    fn package(&mut self, root: &Path, map: &PackageMap, out_dir: Option<&Path>) -> Result<()> {
         let mut results: Vec<Judged> = map
             .outputs
             .iter()
             .map(|output| {
-                let files = locate::package_output(output)?;
+                let files = locate::package_output(output).map_err(|e| format!("{e:#}"))?;
                 let outcome = self.output(root, &files).map_err(|e| format!("{e:#}"))?;
                 Ok((files, outcome))
             })
             .collect();
         refuse_together(map, &mut results);
-        let mut verdicts = Vec::new();
+        let first = self.report.outputs.len();
         for (output, result) in map.outputs.iter().zip(results) {
-            let judged = result.and_then(|(files, outcome)| {
-                self.accept(root, &files, outcome, args.out_dir.as_deref())
-            });
-            let verdict = match judged {
-                Ok(state) => state,
-                Err(reason) => {
-                    let line = format!("`{}`: refused ({}): {reason}", output.wasm, output.shape);
-                    if args.fail_fast {
-                        anyhow::bail!("{line}");
-                    }
-                    eprintln!("error: {line}");
-                    self.summaries.push(line);
-                    self.refused += 1;
-                    "REFUSED, left as it is".to_string()
-                }
-            };
-            verdicts.push(verdict);
+            let shape = Some(output.shape.to_string());
+            match result {
+                Ok((files, outcome)) => self.accept(root, &files, Ok(outcome), out_dir, shape)?,
+                Err(reason) => self.refuse(
+                    Files {
+                        wasm: output.wasm.file().to_path_buf(),
+                        glue: output.glue.clone(),
+                        entry: output.entry.clone(),
+                        copies: output.glue_copies.clone(),
+                        inline: match &output.wasm {
+                            wasm_recover_package::WasmSource::Inline { span, encoding, .. } => {
+                                Some(InlineSpan {
+                                    encoding: encoding.to_string(),
+                                    start: span.start,
+                                    end: span.end,
+                                })
+                            }
+                            wasm_recover_package::WasmSource::File(_) => None,
+                        },
+                    },
+                    reason,
+                    shape,
+                    Some(&output.site),
+                )?,
+            }
         }
-        self.summaries
-            .push(format!("package {}: entry points", map.root.display()));
+        let mut package = PackageReport {
+            tarball: None,
+            root: map.root.clone(),
+            entry_points: Vec::new(),
+        };
         for entry in &map.entry_points {
-            match &entry.file {
-                Ok(file) => {
-                    self.summaries
-                        .push(format!("  {} -> {}", entry.condition, file.display()))
-                }
-                Err(why) => self
-                    .summaries
-                    .push(format!("  {} -> nothing ({why})", entry.condition)),
-            }
-            if entry.file.is_ok() && entry.outputs.is_empty() {
-                self.summaries.push("    loads no wasm".to_string());
-            }
+            let (file, unresolved) = match &entry.file {
+                Ok(file) => (Some(file.clone()), None),
+                Err(why) => (None, Some(why.clone())),
+            };
             for &index in &entry.outputs {
-                let output = &map.outputs[index];
-                let state = &verdicts[index];
-                self.summaries
-                    .push(format!("    {} ({}): {state}", output.wasm, output.shape));
+                if let Some(output) = self.report.outputs.get_mut(first + index) {
+                    output.entry_points.push(entry.condition.clone());
+                }
             }
+            package.entry_points.push(EntryPointReport {
+                condition: entry.condition.clone(),
+                file,
+                unresolved,
+                outputs: entry.outputs.iter().map(|i| first + i).collect(),
+            });
         }
+        self.report.packages.push(package);
         // A wasm file no entry point is seen to load may still be loaded
         // through a specifier computed at run time: then nothing says whether
         // Node loads it, and it is not reported as safely left alone.
@@ -253,26 +347,146 @@ impl Run<'_> {
             })
             .collect();
         for leftover in &map.leftovers {
-            if let Some(first) = computed.first() {
-                let line = format!(
-                    "`{}`: refused (unknown): loaded by no entry point that can be followed, but {} require()/import() with a computed specifier may load it, first at {first}",
-                    leftover.display(),
+            let refusal = computed.first().map(|first| {
+                format!(
+                    "loaded by no entry point that can be followed, but {} require()/import() with a computed specifier may load it, first at {first}",
                     computed.len()
-                );
-                if args.fail_fast {
-                    anyhow::bail!("{line}");
-                }
-                eprintln!("error: {line}");
-                self.summaries.push(line);
-                self.refused += 1;
-            } else {
-                self.summaries.push(format!(
-                    "  {}: loaded by no entry point, left alone",
-                    leftover.display()
-                ));
+                )
+            });
+            if let (Some(why), true) = (&refusal, self.fail_fast) {
+                anyhow::bail!("`{}`: refused (unknown): {why}", leftover.display());
             }
+            self.report.leftovers.push(Leftover {
+                tarball: None,
+                path: leftover.clone(),
+                refusal,
+            });
         }
         Ok(())
+    }
+}
+
+impl Run<'_> {
+    /// An npm tarball: its package extracted, judged and hardened as a
+    /// package directory, and the tarball rebuilt with the hardened files
+    /// (queued as one whole-file write: in place, or under `out_dir` with
+    /// the same name). `--check` writes nothing.
+    fn tarball(&mut self, path: &Path, out_dir: Option<&Path>) -> Result<()> {
+        log::info!("{}: reading the npm tarball", path.display());
+        let archive = match tarball::Tarball::read(path) {
+            Ok(archive) => archive,
+            Err(error) => {
+                let files = Files {
+                    wasm: path.to_path_buf(),
+                    ..Files::default()
+                };
+                return self.refuse(files, format!("{error:#}"), None, None);
+            }
+        };
+        let tmp = tempfile::tempdir().context("failed to create a temporary directory")?;
+        let dir = tmp.path();
+        let root = archive.extract(dir)?;
+        let since = self.report.lengths();
+        let before = std::mem::take(&mut self.writes);
+        let judged = match locate::locate(&root) {
+            Ok(Located::Package(map)) => self.package(&root, &map, None),
+            Ok(Located::Outputs(outputs)) => outputs.iter().try_for_each(|files| {
+                let outcome = self.output(&root, files);
+                self.accept(&root, files, outcome, None, None)
+            }),
+            Err(error) => self.refuse(
+                Files {
+                    wasm: root.clone(),
+                    ..Files::default()
+                },
+                format!("{error:#}"),
+                None,
+                None,
+            ),
+        };
+        let writes = std::mem::replace(&mut self.writes, before);
+        self.report.rebase(since, dir, path);
+        judged?;
+        if self.check {
+            return Ok(());
+        }
+        let mut changed = std::collections::BTreeMap::new();
+        for (file, contents) in writes.finish(|_| root.clone())? {
+            let name = file
+                .strip_prefix(dir)
+                .with_context(|| format!("`{}` is outside the tarball", file.display()))?;
+            changed.insert(name.to_string_lossy().into_owned(), contents);
+        }
+        if changed.is_empty() && out_dir.is_none() {
+            return Ok(());
+        }
+        // Nothing hardened (all already were): --out-dir gets the very bytes.
+        let bytes = if changed.is_empty() {
+            std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?
+        } else {
+            archive
+                .rebuild(&changed)
+                .with_context(|| format!("`{}`: failed to rebuild the tarball", path.display()))?
+        };
+        let dest = match (out_dir, path.file_name()) {
+            (Some(out_dir), Some(name)) => out_dir.join(name),
+            _ => path.to_path_buf(),
+        };
+        self.writes
+            .add(vec![(dest, bytes)], None)
+            .map_err(anyhow::Error::msg)
+    }
+}
+
+/// What an accepted output came to: status, facts, additions, what is missing.
+type Judgement = (Status, Facts, Option<Added>, Option<String>);
+
+/// The report's view of an output's files.
+fn report_files(files: &OutputFiles) -> Files {
+    Files {
+        wasm: files.wasm.clone(),
+        glue: Some(files.glue.clone()),
+        entry: files.entry.clone(),
+        copies: files.glue_copies.clone(),
+        inline: files.inline.as_ref().map(|i| InlineSpan {
+            encoding: i.encoding.to_string(),
+            start: i.span.start,
+            end: i.span.end,
+        }),
+    }
+}
+
+/// The first file a reason names between backquotes that exists (relative
+/// to `dir` first, then as given): the errors of every crate name their file that
+/// way (`` `x_bg.wasm`: … ``).
+fn named_file(reason: &str, dir: Option<&Path>) -> Option<PathBuf> {
+    reason.split('`').skip(1).step_by(2).find_map(|name| {
+        let name = Path::new(name);
+        if name.as_os_str().is_empty() {
+            return None;
+        }
+        let relative = dir.map(|d| d.join(name));
+        [relative, Some(name.to_path_buf())]
+            .into_iter()
+            .flatten()
+            .find(|p| p.is_file())
+    })
+}
+
+/// What an output is, for the report.
+fn facts(output: &BindgenOutput, wasm: &[u8]) -> Facts {
+    let eh = match eh_translate::detect_bytes(wasm) {
+        Ok(EhEncoding::None) => "none",
+        Ok(EhEncoding::Legacy) => "legacy",
+        Ok(EhEncoding::Exnref) => "exnref",
+        Ok(EhEncoding::Mixed) => "mixed",
+        Err(_) => "unknown",
+    };
+    Facts {
+        target: output.target.to_string(),
+        bindgen_version: output.bindgen_version().map(str::to_string),
+        generation: output.generation.to_string(),
+        eh_encoding: eh.to_string(),
     }
 }
 
@@ -325,7 +539,7 @@ fn refuse_together(map: &PackageMap, results: &mut [Judged]) {
         });
         let mut written: std::collections::BTreeMap<&Path, &[u8]> = Default::default();
         for &i in &members {
-            if let Ok((_, Outcome::Hardened(files, _))) = &results[i] {
+            if let Ok((_, Outcome::Hardened(files, _, _))) = &results[i] {
                 for (path, contents) in files {
                     match written.insert(path, contents) {
                         Some(other) if other != contents.as_slice() && reason.is_none() => {
@@ -346,20 +560,6 @@ fn refuse_together(map: &PackageMap, results: &mut [Judged]) {
                 }
             }
         }
-    }
-}
-
-/// The wasm of an output as the summary names it.
-fn describe_source(files: &OutputFiles) -> String {
-    match &files.inline {
-        None => files.wasm.display().to_string(),
-        Some(inline) => format!(
-            "{} (inline {}, bytes {}..{})",
-            files.wasm.display(),
-            inline.encoding,
-            inline.span.start,
-            inline.span.end
-        ),
     }
 }
 
@@ -579,14 +779,8 @@ fn harden(
     input: &Input,
     output: &BindgenOutput,
     options: &Options,
-) -> Result<(Vec<FileContents>, String)> {
+) -> Result<(Vec<FileContents>, Option<Added>)> {
     let files = input.files;
-    let describe = format!(
-        "{}, wasm-bindgen {}, {}",
-        output.target,
-        output.bindgen_version().unwrap_or("(version unknown)"),
-        output.generation
-    );
     let copies = input.discover_copies(output)?;
     if output.is_hardened() {
         if let Some(reason) = needs_hardening(output, &copies, options) {
@@ -595,10 +789,7 @@ fn harden(
                 files.wasm.display()
             );
         }
-        return Ok((
-            Vec::new(),
-            format!("{describe}: already hardened, unchanged"),
-        ));
+        return Ok((Vec::new(), None));
     }
     let plan = Plan::new(output, options).with_context(|| format!("`{}`", files.wasm.display()))?;
     let hardened = wasm_recover_wasm_rewrite::harden(&input.wasm, &plan)
@@ -624,24 +815,39 @@ fn harden(
             wasm_recover_glue_rewrite::rewrite_dts(dts, output).into_bytes(),
         ));
     }
-    let wasm_changes: Vec<_> = hardened
-        .report
-        .passes
-        .iter()
-        // A warning (abort semantics for panics) shows even when nothing changed.
-        .filter(|p| p.changed || p.warns)
-        .map(|p| p.summary.clone())
-        .collect();
-    let summary =
-        format!(
-        "{describe}: hardened (reset={}; wasm: {}; glue: abort guards, {} class{}, reset-state{})",
-        plan.reset.as_str(),
-        if wasm_changes.is_empty() { "unchanged".to_string() } else { wasm_changes.join(", ") },
-        output.glue.classes.len(),
-        if output.glue.classes.len() == 1 { "" } else { "es" },
-        copies.iter().map(|(p, _, _)| format!(", also `{}`", p.display())).collect::<String>(),
-    );
-    Ok((out, summary))
+    for pass in &hardened.report.passes {
+        log::debug!(
+            "{}: pass {} {}: {}",
+            files.wasm.display(),
+            pass.name,
+            if pass.changed { "changed" } else { "unchanged" },
+            pass.summary
+        );
+    }
+    let added = Added {
+        reset: plan.reset.as_str().to_string(),
+        wasm_passes: hardened
+            .report
+            .passes
+            .iter()
+            // A warning (abort semantics for panics) shows even when nothing changed.
+            .filter(|p| p.changed || p.warns)
+            .map(|p| Pass {
+                name: p.name.to_string(),
+                summary: p.summary.clone(),
+            })
+            .collect(),
+        glue_guards: true,
+        classes: output.glue.classes.len(),
+        // `--eh` is the `translate_eh` pass: what it did, when it did something.
+        translated: hardened
+            .report
+            .passes
+            .iter()
+            .find(|p| p.name == "translate_eh" && p.changed)
+            .map(|p| p.summary.clone()),
+    };
+    Ok((out, Some(added)))
 }
 
 /// Where a file under `root` goes: in place, or at the same relative path under `out_dir`.

@@ -12,7 +12,7 @@ use crate::args::{Args, Command};
 
 pub(crate) fn run(args: Args) -> Result<ExitCode> {
     match &args.command {
-        Some(Command::Eh(eh)) => return eh::run(eh),
+        Some(Command::Eh(eh)) => return eh::run(eh, &args.output),
         Some(Command::Config(config)) => return config::run(config),
         None => {}
     }

@@ -107,6 +107,16 @@ impl Resolved {
         }
     }
 
+    /// The configuration part of a run's report.
+    pub(crate) fn report(&self) -> crate::report::Configuration {
+        crate::report::Configuration {
+            reset: self.settings.options.reset.as_str().to_string(),
+            eh: self.settings.eh.as_str().to_string(),
+            sources: self.tables.clone(),
+            unconfigured: self.unconfigured.clone(),
+        }
+    }
+
     /// Every value with its source, as `wasm-recover config` prints it.
     pub(crate) fn explain(&self) -> String {
         format!(
@@ -136,10 +146,55 @@ pub(crate) fn settings(
         (None, Some(path)) => find::origin(path)?,
         (None, None) => Origin::Nothing("no PATH given".to_string()),
     };
-    let (tables, unconfigured) = match &origin {
-        Origin::Cargo(manifest) => (cargo_tables(manifest)?, None),
-        Origin::PackageJson(path) => (package_json_table(path)?, None),
-        Origin::Nothing(why) => (Vec::new(), Some(why.clone())),
+    resolve(origin, reset, eh)
+}
+
+/// The configuration of an npm tarball given as the first PATH: its
+/// `package/package.json` field only (`package_json` is its text, `shown`
+/// how the report names it), as for a package directory.
+pub(crate) fn tarball_settings(
+    package_json: Option<&[u8]>,
+    shown: &str,
+    reset: Option<ResetArg>,
+    eh: Option<EhArg>,
+) -> Result<Resolved> {
+    let Some(text) = package_json else {
+        return resolve(
+            Origin::Nothing(format!("`{shown}` is not in the tarball")),
+            reset,
+            eh,
+        );
+    };
+    let manifest: serde_json::Value =
+        serde_json::from_slice(text).with_context(|| format!("`{shown}` is not valid JSON"))?;
+    let from = format!("\"wasm-recover\" in `{shown}`");
+    let tables = match manifest.get("wasm-recover") {
+        Some(value) => vec![(Table::from_json(value, &from)?, from)],
+        None => Vec::new(),
+    };
+    let origin = Origin::Nothing(format!("`{shown}` has no \"wasm-recover\" field"));
+    apply(tables, &origin, reset, eh)
+}
+
+fn resolve(origin: Origin, reset: Option<ResetArg>, eh: Option<EhArg>) -> Result<Resolved> {
+    let tables = match &origin {
+        Origin::Cargo(manifest) => cargo_tables(manifest)?,
+        Origin::PackageJson(path) => package_json_table(path)?,
+        Origin::Nothing(_) => Vec::new(),
+    };
+    apply(tables, &origin, reset, eh)
+}
+
+/// The tables (most general first), then the flags.
+fn apply(
+    tables: Vec<(Table, String)>,
+    origin: &Origin,
+    reset: Option<ResetArg>,
+    eh: Option<EhArg>,
+) -> Result<Resolved> {
+    let unconfigured = match origin {
+        Origin::Nothing(why) if tables.is_empty() => Some(why.clone()),
+        _ => None,
     };
     let mut resolved = Resolved {
         settings: Settings::default(),
@@ -149,10 +204,7 @@ pub(crate) fn settings(
         unconfigured,
     };
     if resolved.tables.is_empty() && resolved.unconfigured.is_none() {
-        resolved.unconfigured = Some(format!(
-            "{} has no wasm-recover table",
-            origin_file(&origin)
-        ));
+        resolved.unconfigured = Some(format!("{} has no wasm-recover table", origin_file(origin)));
     }
     // Most general first: later tables override earlier ones key by key.
     for (table, from) in tables {
