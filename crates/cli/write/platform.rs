@@ -222,18 +222,3 @@ pub(crate) fn try_lock(file: &File) -> io::Result<bool> {
         Ok(true)
     }
 }
-
-/// Whether `e` from fsyncing a directory means "this file system cannot",
-/// which leaves nothing more to do. WASI hosts (Node's uvwasi) also refuse
-/// to sync a directory opened as a file with `EBADF`/`ENOTSUP`-like errors.
-pub(crate) fn dir_sync_unsupported(e: &io::Error) -> bool {
-    #[cfg(unix)]
-    {
-        e.raw_os_error() == Some(libc::EINVAL)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = e;
-        true
-    }
-}
