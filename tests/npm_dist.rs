@@ -197,4 +197,26 @@ fn npx_wasm_recover_from_the_packed_tarball_behaves_as_the_native_binary() {
         "the refusal names the file: {}",
         String::from_utf8_lossy(&n.stderr)
     );
+
+    // WASI has no flock: a lock file left by a killed run blocks, and the
+    // refusal says which file to remove (docs/npm.md); nothing is written.
+    support::copy_dir(&fixture.join("nodejs"), &project.join("locked")).expect("copy fixture");
+    std::fs::write(project.join("locked/.wasm-recover.lock"), "").expect("write lock");
+    let before = files(&project.join("locked"));
+    let n = Command::new("npx")
+        .args(["--offline", "--no-install", "wasm-recover", "locked"])
+        .env("WASM_RECOVER_LOCK_WAIT", "1")
+        .current_dir(&project)
+        .output()
+        .expect("run npx wasm-recover");
+    let stderr = String::from_utf8_lossy(&n.stderr);
+    assert_eq!(n.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("If no run is live, remove") && stderr.contains(".wasm-recover.lock"),
+        "{stderr}"
+    );
+    assert!(
+        before == files(&project.join("locked")),
+        "a locked tree was written"
+    );
 }
