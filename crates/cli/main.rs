@@ -22,6 +22,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    #[cfg(target_os = "wasi")]
+    if let Err(error) = enter_caller_dir() {
+        eprintln!("error: {error:#}");
+        return ExitCode::from(2);
+    }
     let args = args::Args::parse();
     // -q/-v set the level; RUST_LOG, when set, wins.
     env_logger::Builder::from_env(
@@ -36,4 +41,18 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The WASI build starts in `/` (WASI has no inherited working directory):
+/// the npm launcher passes the caller's directory in this variable, so that
+/// relative paths mean what they mean to the native binary.
+#[cfg(target_os = "wasi")]
+fn enter_caller_dir() -> anyhow::Result<()> {
+    use anyhow::Context;
+    const CWD_ENV: &str = "WASM_RECOVER_WASI_CWD";
+    let Some(dir) = std::env::var_os(CWD_ENV) else {
+        return Ok(());
+    };
+    std::env::set_current_dir(&dir)
+        .with_context(|| format!("cannot enter `{}` (from {CWD_ENV})", dir.to_string_lossy()))
 }

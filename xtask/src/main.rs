@@ -11,6 +11,7 @@ mod eh;
 mod engines;
 mod example;
 mod fixtures;
+mod npm_dist;
 mod npm_packages;
 mod npm_survey;
 mod util;
@@ -53,6 +54,13 @@ tasks:
   bench-eh [--runs N]
       Time bare walrus parse+emit, our translation both ways and Binaryen's
       translate-to-exnref on npm @automerge/automerge 3.x's wasm.
+  npm-dist [--debug] [--bench]
+      Build the CLI for wasm32-wasip1 (release unless --debug), stage the npm
+      package (npm/bin/wasm-recover.js launcher on node:wasi, package.json,
+      README, LICENSE) in target/npm-dist/package/ and `npm pack` it into
+      target/npm-dist/wasm-recover-<version>.tgz. --bench installs it offline
+      into a scratch project and times it against the native binary of the
+      same profile on a fixture and on a large npm module.
   npm-packages install
       Fetch the npm packages pinned in tests/npm/packages.json (exact version,
       sha512 integrity checked) into .cache/npm/<name>@<version>/.
@@ -75,6 +83,7 @@ fn main() -> ExitCode {
         Some("eh-oracle") => eh::oracle(&args[1..]),
         Some("eh-fuzz") => eh::fuzz(&args[1..]),
         Some("bench-eh") => bench_eh::run(&args[1..]),
+        Some("npm-dist") => npm_dist::run(&args[1..]),
         Some("npm-packages") => npm_packages::run(&args[1..]),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");

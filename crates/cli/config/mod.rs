@@ -244,8 +244,14 @@ fn cargo_tables(manifest: &Path) -> Result<Vec<(Table, String)>> {
         .exec()
     {
         Ok(metadata) => metadata,
-        Err(cargo_metadata::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-            // No cargo on this machine (an npm user with a Cargo.toml above):
+        Err(cargo_metadata::Error::Io(e))
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::Unsupported
+            ) =>
+        {
+            // No cargo on this machine (an npm user with a Cargo.toml above),
+            // or no processes at all (the WASI build of the npm package):
             // read the package's own table; a workspace cannot be found
             // without cargo, and the run says so.
             return manifest_table_without_cargo(manifest);

@@ -8,7 +8,6 @@
 
 use std::fs::File;
 use std::io::Write;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -16,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fault::step;
 use super::names::{self, JOURNAL};
+use super::platform;
 use super::sync_dir;
 
 const FORMAT: &str = "wasm-recover journal 1";
@@ -67,7 +67,7 @@ impl Journal {
 
     /// Writes a new journal in `dir`; fails if one is there.
     pub(crate) fn create(dir: &Path, entries: Vec<Entry>) -> Result<Journal> {
-        let pid = std::process::id();
+        let pid = platform::run_id();
         let file = write_locked(dir, pid, Direction::Forward, &entries)?;
         let tmp = names::staged(&dir.join(JOURNAL), pid);
         let path = dir.join(JOURNAL);
@@ -108,18 +108,14 @@ impl Journal {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e).with_context(|| format!("cannot open `{}`", path.display())),
         };
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("cannot lock `{}`", path.display()))
-            }
+        match platform::try_lock(&file) {
+            Ok(true) => {}
+            Ok(false) => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("cannot lock `{}`", path.display())),
         }
         // A run that finished it meanwhile removed the name: this inode is done.
         let held = file.metadata()?;
-        if !std::fs::symlink_metadata(path)
-            .is_ok_and(|now| now.ino() == held.ino() && now.dev() == held.dev())
-        {
+        if !std::fs::symlink_metadata(path).is_ok_and(|now| platform::same_file(&now, &held)) {
             return Ok(None);
         }
         let text = std::fs::read_to_string(path)
@@ -148,7 +144,7 @@ impl Journal {
 
     /// Records that the run rolls back (replaces the journal atomically).
     pub(crate) fn turn_back(&mut self) -> Result<()> {
-        let pid = std::process::id();
+        let pid = platform::run_id();
         let file = write_locked(&self.dir, pid, Direction::Back, &self.entries)?;
         let tmp = names::staged(&self.path(), pid);
         if let Err(e) = step("journal turn back").and_then(|()| std::fs::rename(&tmp, self.path()))
@@ -297,7 +293,7 @@ fn write_locked(dir: &Path, pid: u32, direction: Direction, entries: &[Entry]) -
             .create_new(true)
             .open(&tmp)?;
         file.write_all(text.as_bytes())?;
-        file.lock()?;
+        platform::lock(&file)?;
         step("journal fsync")?;
         file.sync_all()?;
         Ok(file)
@@ -310,7 +306,7 @@ fn write_locked(dir: &Path, pid: u32, direction: Direction, entries: &[Entry]) -
 
 fn same_file(a: &Path, b: &Path) -> bool {
     match (a.symlink_metadata(), b.symlink_metadata()) {
-        (Ok(a), Ok(b)) => a.ino() == b.ino() && a.dev() == b.dev(),
+        (Ok(a), Ok(b)) => platform::same_file(&a, &b),
         _ => false,
     }
 }

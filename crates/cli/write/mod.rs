@@ -13,6 +13,7 @@ mod journal;
 mod lock;
 mod mirror;
 mod names;
+mod platform;
 mod read;
 mod recover;
 mod transaction;

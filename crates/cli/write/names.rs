@@ -73,7 +73,7 @@ pub(crate) fn classify(name: &str) -> Owned {
 
 /// Whether `pid` is a running wasm-recover (its temp files are then not stale).
 pub(crate) fn is_live_run(pid: u32) -> bool {
-    if pid == std::process::id() {
+    if pid == super::platform::run_id() {
         return true;
     }
     std::fs::read_to_string(format!("/proc/{pid}/comm"))

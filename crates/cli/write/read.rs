@@ -4,7 +4,6 @@
 //! package would make the run read (and the user trust) a file elsewhere.
 
 use std::io::Read;
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
@@ -17,7 +16,6 @@ pub(crate) const MAX_INPUT_BYTES: u64 = 1 << 30;
 pub(crate) fn read_regular(path: &Path, root: &Path) -> Result<Vec<u8>> {
     let link = std::fs::symlink_metadata(path)
         .with_context(|| format!("failed to read `{}`", path.display()))?;
-    let mut flags = libc::O_NONBLOCK;
     if link.file_type().is_symlink() {
         let target = std::fs::canonicalize(path)
             .with_context(|| format!("`{}` is a symlink to nothing (dangling)", path.display()))?;
@@ -31,31 +29,20 @@ pub(crate) fn read_regular(path: &Path, root: &Path) -> Result<Vec<u8>> {
                 root.display()
             );
         }
-    } else {
-        flags |= libc::O_NOFOLLOW;
     }
     // O_NONBLOCK: a FIFO swapped in after the check still cannot block us.
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(flags)
-        .open(path)
-        .with_context(|| format!("failed to read `{}`", path.display()))?;
+    let file = super::platform::read_options(
+        std::fs::OpenOptions::new().read(true),
+        link.file_type().is_symlink(),
+    )
+    .open(path)
+    .with_context(|| format!("failed to read `{}`", path.display()))?;
     let meta = file
         .metadata()
         .with_context(|| format!("failed to read `{}`", path.display()))?;
     let kind = meta.file_type();
     if !kind.is_file() {
-        let what = if kind.is_fifo() {
-            "a FIFO"
-        } else if kind.is_char_device() || kind.is_block_device() {
-            "a device"
-        } else if kind.is_socket() {
-            "a socket"
-        } else if kind.is_dir() {
-            "a directory"
-        } else {
-            "not a regular file"
-        };
+        let what = super::platform::kind_name(kind);
         bail!(
             "`{}` is {what}: refused (only regular files are read)",
             path.display()

@@ -81,7 +81,7 @@ fn walk(dir: &Path, journals: &mut Vec<PathBuf>, temps: &mut Vec<PathBuf>) -> st
         }
         match names::classify(&name) {
             Owned::Journal => journals.push(entry.path()),
-            Owned::Temp { pid } if !names::is_live_run(pid) || pid == std::process::id() => {
+            Owned::Temp { pid } if !names::is_live_run(pid) || pid == super::platform::run_id() => {
                 temps.push(entry.path())
             }
             Owned::LegacyTemp => temps.push(entry.path()),

@@ -3,9 +3,8 @@
 //! commit point), rename, clean up. See `docs/writes.md` for what a crash
 //! at each step leaves and what the next run does.
 
-use std::fs::{File, Metadata, OpenOptions, Permissions};
+use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -13,6 +12,7 @@ use anyhow::{Context, Result};
 use super::fault::step;
 use super::journal::{remove_if_there, Entry, Journal};
 use super::names;
+use super::platform;
 use super::sync_dir;
 
 /// What a destination is to become.
@@ -48,7 +48,7 @@ pub(crate) fn commit(files: Vec<Planned>) -> Result<usize> {
     if files.is_empty() {
         return Ok(0);
     }
-    let pid = std::process::id();
+    let pid = platform::run_id();
     let mut made: Vec<PathBuf> = Vec::new();
     let staged = stage_all(&files, pid, &mut made);
     let journal = staged.and_then(|entries| {
@@ -156,56 +156,34 @@ fn stage(file: &Planned, new: &Path) -> Result<()> {
     let bytes = match &file.contents {
         Contents::Symlink(target) => {
             step("symlink")?;
-            std::os::unix::fs::symlink(target, new)?;
+            platform::symlink(target, new)?;
             return Ok(());
         }
         Contents::Bytes(bytes) => bytes,
     };
     step("create")?;
     // 0o666 & ~umask, as any new file: a destination's own mode is set below.
-    let mut out = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o666)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(new)?;
+    let mut out = platform::no_follow(platform::create_mode(
+        OpenOptions::new().write(true).create_new(true),
+        0o666,
+    ))
+    .open(new)?;
     step("write")?;
     out.write_all(bytes)?;
     match std::fs::metadata(&file.dest) {
-        Ok(existing) => keep_owner_and_mode(&out, &existing)?,
+        Ok(existing) => platform::keep_owner_and_mode(&out, &existing)?,
         Err(_) => {
             if let Some(meta) = file
                 .mode_from
                 .as_ref()
                 .and_then(|p| std::fs::metadata(p).ok())
             {
-                step("chmod")?;
-                out.set_permissions(Permissions::from_mode(meta.mode() & 0o777))?;
+                platform::copy_mode(&out, &meta)?;
             }
         }
     }
     step("fsync")?;
     out.sync_all()?;
-    Ok(())
-}
-
-/// The new file replaces `existing`: it keeps its owner (where this process
-/// may give it away: root may, others only to a group they are in) and mode.
-fn keep_owner_and_mode(out: &File, existing: &Metadata) -> Result<()> {
-    let ours = out.metadata()?;
-    if ours.uid() != existing.uid() || ours.gid() != existing.gid() {
-        step("chown")?;
-        match std::os::unix::fs::fchown(out, Some(existing.uid()), Some(existing.gid())) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-                log::debug!("cannot keep the owner: {e}")
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    // After the chown, which clears set-id bits.
-    step("chmod")?;
-    out.set_permissions(Permissions::from_mode(existing.mode() & 0o7777))?;
     Ok(())
 }
 
@@ -219,14 +197,13 @@ fn backup(dest: &Path, old: &Path) -> Result<()> {
                 return Err(link.into());
             }
             log::debug!("hard link refused ({link}), copying `{}`", dest.display());
-            let mut out = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .custom_flags(libc::O_NOFOLLOW)
-                .open(old)?;
+            let mut out = platform::no_follow(platform::create_mode(
+                OpenOptions::new().write(true).create_new(true),
+                0o600,
+            ))
+            .open(old)?;
             std::io::copy(&mut File::open(dest)?, &mut out)?;
-            keep_owner_and_mode(&out, &meta)?;
+            platform::keep_owner_and_mode(&out, &meta)?;
             out.sync_all()?;
             Ok(())
         }
