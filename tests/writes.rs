@@ -639,7 +639,9 @@ fn fifos_devices_and_symlinks_out_of_the_package_are_refused() {
         let path = pkg.join(wasm);
         std::fs::remove_file(&path).expect("remove");
         make(&path);
-        let before = files_no_follow(&pkg);
+        // The output holding the bad file is refused and left as it is; the
+        // other output still gets its verdict (every output is judged).
+        let before = files_no_follow(&pkg.join("a"));
         let out = run_bounded(&pkg);
         assert_eq!(out.status.code(), Some(2), "{name}: {}", text(&out));
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -648,9 +650,14 @@ fn fifos_devices_and_symlinks_out_of_the_package_are_refused() {
             "{name}: {stderr}"
         );
         assert_eq!(
-            files_no_follow(&pkg),
+            files_no_follow(&pkg.join("a")),
             before,
-            "{name}: something was written"
+            "{name}: something of the refused output was written"
+        );
+        let other = std::fs::read_to_string(pkg.join("b/recover_fixture.js")).expect("read");
+        assert!(
+            other.starts_with("/* hardened by wasm-recover"),
+            "{name}: the other output was not hardened"
         );
     }
     // A symlink inside the package (pnpm layouts, shared files) is read.
