@@ -57,26 +57,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             continue;
         }
         log::info!("{}: locating outputs", root.display());
-        // A PATH that cannot be read is refused as a whole; the others still
-        // get their verdict.
-        match locate::locate(root) {
-            Ok(Located::Outputs(outputs)) => {
-                for files in outputs {
-                    let outcome = run.output(root, &files);
-                    run.accept(root, &files, outcome, args.out_dir.as_deref(), None)?;
-                }
-            }
-            Ok(Located::Package(map)) => run.package(root, &map, args.out_dir.as_deref())?,
-            Err(error) => run.refuse(
-                Files {
-                    wasm: root.clone(),
-                    ..Files::default()
-                },
-                format!("{error:#}"),
-                None,
-                None,
-            )?,
-        }
+        run.judge(root, args.out_dir.as_deref())?;
     }
     if !run.check {
         let paths = &args.paths;
@@ -122,6 +103,28 @@ struct Run<'s> {
 }
 
 impl Run<'_> {
+    /// Judges every output under one root (a directory or a `_bg.wasm`). A
+    /// root that cannot be read is refused as a whole; other roots still get
+    /// their verdict.
+    fn judge(&mut self, root: &Path, out_dir: Option<&Path>) -> Result<()> {
+        match locate::locate(root) {
+            Ok(Located::Outputs(outputs)) => outputs.iter().try_for_each(|files| {
+                let outcome = self.output(root, files);
+                self.accept(root, files, outcome, out_dir, None)
+            }),
+            Ok(Located::Package(map)) => self.package(root, &map, out_dir),
+            Err(error) => self.refuse(
+                Files {
+                    wasm: root.to_path_buf(),
+                    ..Files::default()
+                },
+                format!("{error:#}"),
+                None,
+                None,
+            ),
+        }
+    }
+
     /// Reads, checks or hardens one output (nothing is written yet).
     fn output(&self, root: &Path, files: &OutputFiles) -> Result<Outcome> {
         log::info!("{}: reading", files.wasm.display());
@@ -388,22 +391,7 @@ impl Run<'_> {
         let root = archive.extract(dir)?;
         let since = self.report.lengths();
         let before = std::mem::take(&mut self.writes);
-        let judged = match locate::locate(&root) {
-            Ok(Located::Package(map)) => self.package(&root, &map, None),
-            Ok(Located::Outputs(outputs)) => outputs.iter().try_for_each(|files| {
-                let outcome = self.output(&root, files);
-                self.accept(&root, files, outcome, None, None)
-            }),
-            Err(error) => self.refuse(
-                Files {
-                    wasm: root.clone(),
-                    ..Files::default()
-                },
-                format!("{error:#}"),
-                None,
-                None,
-            ),
-        };
+        let judged = self.judge(&root, None);
         let writes = std::mem::replace(&mut self.writes, before);
         self.report.rebase(since, dir, path);
         judged?;
