@@ -380,34 +380,8 @@ fn a_nodejs_glue_fed_from_base64_is_hardened_with_its_string() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let pkg = tmp.path().join("node_modules/example");
     let lib = pkg.join("lib");
-    std::fs::create_dir_all(&lib).expect("mkdir");
-    let fixture = support::fixtures_dir().join(BUILD).join("nodejs");
-    let glue = std::fs::read_to_string(fixture.join("recover_fixture.js")).expect("read");
-    let reads = "const wasmPath = `${__dirname}/recover_fixture_bg.wasm`;\nconst wasmBytes = require('fs').readFileSync(wasmPath);";
-    assert!(glue.contains(reads), "the fixture glue reads its wasm so");
-    let glue = glue.replace(
-        reads,
-        "const wasmBytes = Buffer.from(require('./recover_fixture_wasm.js'), 'base64');",
-    );
-    std::fs::write(lib.join("recover_fixture.js"), glue).expect("write");
-    // base64 written by Node itself, not by the code under test.
     let node_bin = support::require_engine("node-26").expect("node");
-    let wasm = fixture.join("recover_fixture_bg.wasm");
-    let encoded = Command::new(&node_bin)
-        .args([
-            "-e",
-            "process.stdout.write(require('fs').readFileSync(process.argv[1]).toString('base64'))",
-        ])
-        .arg(&wasm)
-        .output()
-        .expect("node");
-    let holder = format!("module.exports = \"{}\";\n", text(&encoded.stdout));
-    std::fs::write(lib.join("recover_fixture_wasm.js"), &holder).expect("write");
-    std::fs::write(
-        pkg.join("package.json"),
-        r#"{"name":"example","main":"lib/recover_fixture.js"}"#,
-    )
-    .expect("write package.json");
+    let (holder, _) = support::base64_fed_package(&pkg, &node_bin);
 
     let check = run(&["--check".as_ref(), pkg.as_os_str()]);
     assert_eq!(check.status.code(), Some(1), "{}", text(&check.stdout));

@@ -154,34 +154,9 @@ fn a_package_run_check_and_rerun_give_valid_reports_with_each_verdict() {
 fn an_inline_base64_output_reports_its_span() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let pkg = tmp.path().join("node_modules/example");
-    let lib = pkg.join("lib");
-    std::fs::create_dir_all(&lib).expect("mkdir");
-    let fixture = support::fixtures_dir().join(BUILD).join("nodejs");
-    let glue = std::fs::read_to_string(fixture.join("recover_fixture.js")).expect("read");
-    let reads = "const wasmPath = `${__dirname}/recover_fixture_bg.wasm`;\nconst wasmBytes = require('fs').readFileSync(wasmPath);";
-    assert!(glue.contains(reads), "the fixture glue reads its wasm so");
-    let glue = glue.replace(
-        reads,
-        "const wasmBytes = Buffer.from(require('./recover_fixture_wasm.js'), 'base64');",
-    );
-    std::fs::write(lib.join("recover_fixture.js"), glue).expect("write");
     let node = support::require_engine("node-26").expect("node");
-    let encoded = Command::new(&node)
-        .args([
-            "-e",
-            "process.stdout.write(require('fs').readFileSync(process.argv[1]).toString('base64'))",
-        ])
-        .arg(fixture.join("recover_fixture_bg.wasm"))
-        .output()
-        .expect("node");
-    let prefix = "module.exports = \"";
-    let holder = format!("{prefix}{}\";\n", text(&encoded.stdout));
-    std::fs::write(lib.join("recover_fixture_wasm.js"), &holder).expect("write");
-    std::fs::write(
-        pkg.join("package.json"),
-        r#"{"name":"example","main":"lib/recover_fixture.js"}"#,
-    )
-    .expect("write package.json");
+    let (holder, prefix) = support::base64_fed_package(&pkg, &node);
+    let encoded_len = holder.len() - prefix.len() - "\";\n".len();
 
     let doc = json_run(&[pkg.as_os_str()]);
     assert_eq!(doc["exit_status"], 0, "{doc:#}");
@@ -189,11 +164,7 @@ fn an_inline_base64_output_reports_its_span() {
     assert_eq!(output["status"], "hardened");
     let inline = &output["files"]["inline"];
     assert_eq!(inline["start"], prefix.len(), "{inline:#}");
-    assert_eq!(
-        inline["end"],
-        prefix.len() + encoded.stdout.len(),
-        "{inline:#}"
-    );
+    assert_eq!(inline["end"], prefix.len() + encoded_len, "{inline:#}");
     assert_eq!(output["entry_points"], serde_json::json!(["main"]));
 }
 

@@ -110,3 +110,40 @@ pub fn harden(binary: &Path, input: &Path, out: &Path, extra: &[&str]) -> Result
 pub fn bless() -> bool {
     std::env::var_os("BLESS").is_some_and(|v| v != "0")
 }
+
+/// An npm package at `dir` (`{"name":"example","main":"lib/recover_fixture.js"}`)
+/// whose only Node loader is the 0.2.130 `nodejs` fixture glue fed from a
+/// base64 string in `lib/recover_fixture_wasm.js`, as packages that inline
+/// their wasm ship it. The base64 is written by Node itself (`node` is its
+/// binary), not by the code under test. Returns the holder file's text and
+/// the prefix before the base64 payload.
+pub fn base64_fed_package(dir: &Path, node: &Path) -> (String, &'static str) {
+    let lib = dir.join("lib");
+    std::fs::create_dir_all(&lib).expect("mkdir");
+    let fixture = fixtures_dir().join("0.2.130-abort/nodejs");
+    let glue = std::fs::read_to_string(fixture.join("recover_fixture.js")).expect("read");
+    let reads = "const wasmPath = `${__dirname}/recover_fixture_bg.wasm`;\nconst wasmBytes = require('fs').readFileSync(wasmPath);";
+    assert!(glue.contains(reads), "the fixture glue reads its wasm so");
+    let glue = glue.replace(
+        reads,
+        "const wasmBytes = Buffer.from(require('./recover_fixture_wasm.js'), 'base64');",
+    );
+    std::fs::write(lib.join("recover_fixture.js"), glue).expect("write");
+    let encoded = Command::new(node)
+        .args([
+            "-e",
+            "process.stdout.write(require('fs').readFileSync(process.argv[1]).toString('base64'))",
+        ])
+        .arg(fixture.join("recover_fixture_bg.wasm"))
+        .output()
+        .expect("node");
+    let prefix = "module.exports = \"";
+    let holder = format!("{prefix}{}\";\n", String::from_utf8_lossy(&encoded.stdout));
+    std::fs::write(lib.join("recover_fixture_wasm.js"), &holder).expect("write");
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{"name":"example","main":"lib/recover_fixture.js"}"#,
+    )
+    .expect("write package.json");
+    (holder, prefix)
+}
