@@ -72,14 +72,20 @@ fn main() {
         run_wat_with("catch_frames_no_cleanup", "node-26", "wat_abort.cjs")
     }));
     // Real modules whose `catch_unwind` callers no longer show std's cleanup
-    // (see `hide_cleanup`): hardened anyway, with abort semantics where a
-    // frame is needed.
+    // (see `hide_cleanup`): the pass emits the cleanup from std's panic
+    // machinery; with that hidden too (`hide_panic_count`), the modules are
+    // hardened anyway, with abort semantics where a frame is needed.
     for (id, expect) in [
+        ("0.2.105-unwind-exnref", Hidden::Emitted),
         ("0.2.105-unwind-exnref", Hidden::Aborts),
         ("0.2.113-unwind-legacy", Hidden::OwnPanicError),
     ] {
+        let what = match expect {
+            Hidden::Emitted => "hidden-cleanup",
+            _ => "hidden-cleanup-and-count",
+        };
         trials.push(Trial::test(
-            format!("hidden-cleanup/{id}/nodejs/node-26"),
+            format!("{what}/{id}/nodejs/node-26"),
             move || run_hidden_cleanup(id, expect),
         ));
     }
@@ -89,6 +95,9 @@ fn main() {
 /// What a fixture whose cleanup is hidden does when an export panics.
 #[derive(Debug, Clone, Copy)]
 enum Hidden {
+    /// Only std's cleanup is hidden (0.2.105): the pass emits its own from
+    /// std's panic machinery, and a panic is a `PanicError` again.
+    Emitted,
     /// Its exports let panics escape (0.2.105): the frames abort.
     Aborts,
     /// Its export shims catch their own panics (0.2.107+): wasm-bindgen's
@@ -101,8 +110,8 @@ enum Hidden {
 /// calls a new empty function, so no `catch` of the Rust tag calls an
 /// `(i32 i32)` function first (the crate's code, compiled differently,
 /// could look like this; the module still catches and cleans up).
-fn hide_cleanup(wasm: &[u8]) -> Result<Vec<u8>, Failed> {
-    use walrus::ir::{Instr, InstrSeqId, LegacyCatch, TryTableCatch};
+fn hide_cleanup(wasm: &[u8], panic_count: bool) -> Result<Vec<u8>, Failed> {
+    use walrus::ir::{Instr, LegacyCatch, TryTableCatch};
     let mut config = walrus::ModuleConfig::new();
     config
         .legacy_exceptions(true)
@@ -124,17 +133,10 @@ fn hide_cleanup(wasm: &[u8]) -> Result<Vec<u8>, Failed> {
     let ids: Vec<walrus::FunctionId> = module.funcs.iter_local().map(|(id, _)| id).collect();
     for id in ids {
         let func = module.funcs.get_mut(id).kind.unwrap_local_mut();
-        struct Seqs(Vec<InstrSeqId>);
-        impl<'i> walrus::ir::Visitor<'i> for Seqs {
-            fn start_instr_seq(&mut self, seq: &'i walrus::ir::InstrSeq) {
-                self.0.push(seq.id());
-            }
-        }
-        let mut seqs = Seqs(Vec::new());
-        walrus::ir::dfs_in_order(&mut seqs, func, func.entry_block());
+        let seqs = seq_ids(func);
         // (sequence, index) where a Rust-tag handler starts.
         let mut starts = Vec::new();
-        for &seq in &seqs.0 {
+        for &seq in &seqs {
             for (instr, _) in &func.block(seq).instrs {
                 match instr {
                     Instr::TryTable(t) => {
@@ -142,7 +144,7 @@ fn hide_cleanup(wasm: &[u8]) -> Result<Vec<u8>, Failed> {
                             if let TryTableCatch::Catch { tag, label } = c {
                                 if rust_tags.contains(tag) {
                                     // The handler follows the `block` the clause branches to.
-                                    for &outer in &seqs.0 {
+                                    for &outer in &seqs {
                                         let at = func.block(outer).instrs.iter().position(
                                             |(i, _)| matches!(i, Instr::Block(b) if b.seq == *label),
                                         );
@@ -181,13 +183,77 @@ fn hide_cleanup(wasm: &[u8]) -> Result<Vec<u8>, Failed> {
     if hidden == 0 {
         return Err("the fixture has no handler of the Rust tag to hide".into());
     }
+    if panic_count && hide_panic_count(&mut module) == 0 {
+        return Err("the fixture has no panic count increment to hide".into());
+    }
     Ok(module.emit_wasm())
+}
+
+/// Every instruction sequence of `func`, in order.
+fn seq_ids(func: &walrus::LocalFunction) -> Vec<walrus::ir::InstrSeqId> {
+    struct Seqs(Vec<walrus::ir::InstrSeqId>);
+    impl<'i> walrus::ir::Visitor<'i> for Seqs {
+        fn start_instr_seq(&mut self, seq: &'i walrus::ir::InstrSeq) {
+            self.0.push(seq.id());
+        }
+    }
+    let mut seqs = Seqs(Vec::new());
+    walrus::ir::dfs_in_order(&mut seqs, func, func.entry_block());
+    seqs.0
+}
+
+/// Makes std's panic count increment unrecognisable without changing what it
+/// does: every `i32.load; local.tee $t; i32.const 1; i32.add` gets a second
+/// `local.tee $t` (another compiler could emit that), so the pass cannot
+/// emit std's cleanup either. Returns how many it changed.
+fn hide_panic_count(module: &mut walrus::Module) -> usize {
+    use walrus::ir::{BinaryOp, Instr, LoadKind, Value};
+    let mut changed = 0;
+    let ids: Vec<walrus::FunctionId> = module.funcs.iter_local().map(|(id, _)| id).collect();
+    for id in ids {
+        let func = module.funcs.get_mut(id).kind.unwrap_local_mut();
+        for seq in seq_ids(func) {
+            let instrs = &mut func.block_mut(seq).instrs;
+            let mut at = 0;
+            while at + 4 <= instrs.len() {
+                let matched = match (
+                    &instrs[at].0,
+                    &instrs[at + 1].0,
+                    &instrs[at + 2].0,
+                    &instrs[at + 3].0,
+                ) {
+                    (Instr::Load(l), Instr::LocalTee(t), Instr::Const(c), Instr::Binop(b))
+                        if matches!(l.kind, LoadKind::I32 { .. })
+                            && matches!(c.value, Value::I32(1))
+                            && matches!(b.op, BinaryOp::I32Add) =>
+                    {
+                        Some(t.local)
+                    }
+                    _ => None,
+                };
+                if let Some(local) = matched {
+                    instrs.insert(
+                        at + 2,
+                        (walrus::ir::LocalTee { local }.into(), Default::default()),
+                    );
+                    changed += 1;
+                    at += 5;
+                } else {
+                    at += 1;
+                }
+            }
+        }
+    }
+    changed
 }
 
 fn run_hidden_cleanup(id: &str, expect: Hidden) -> Result<(), Failed> {
     let node = node("node-26")?;
     let fixture = root().join("tests/fixtures/out").join(id).join("nodejs");
-    let wasm = hide_cleanup(&std::fs::read(fixture.join(WASM))?)?;
+    let wasm = hide_cleanup(
+        &std::fs::read(fixture.join(WASM))?,
+        !matches!(expect, Hidden::Emitted),
+    )?;
     let facts = WasmFacts::scan(&wasm)?;
     let plan = Plan::from_wasm(&facts, Target::Nodejs, Generation::G1, &Options::default());
     let hardened = wasm_recover_wasm_rewrite::harden(&wasm, &plan)?;
@@ -197,12 +263,16 @@ fn run_hidden_cleanup(id: &str, expect: Hidden) -> Result<(), Failed> {
         .iter()
         .find(|p| p.name == "add_catch_frames")
         .ok_or("no add_catch_frames report")?;
-    // Either way the cleanup is not found, and nothing is refused.
-    if !frames
-        .summary
-        .contains("catch_unwind cleanup not identified")
+    // std's cleanup is never found; it is emitted unless its parts are
+    // hidden too, and nothing is refused.
+    let emitted = frames.summary.contains("catch_unwind cleanup emitted");
+    if matches!(expect, Hidden::Emitted) != emitted
+        || (!emitted
+            && !frames
+                .summary
+                .contains("catch_unwind cleanup not identified"))
     {
-        return Err(format!("cleanup was found after all: {}", frames.summary).into());
+        return Err(format!("unexpected for {expect:?}: {}", frames.summary).into());
     }
     // 0.2.105's `extern "C"` exports keep their abort pads: a warning.
     if matches!(expect, Hidden::Aborts)
@@ -217,6 +287,7 @@ fn run_hidden_cleanup(id: &str, expect: Hidden) -> Result<(), Failed> {
     }
     std::fs::write(out.path().join(WASM), &hardened.wasm)?;
     let expect = match expect {
+        Hidden::Emitted => "panic",
         Hidden::Aborts => "abort",
         Hidden::OwnPanicError => "own",
     };

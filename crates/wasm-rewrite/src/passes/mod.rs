@@ -85,7 +85,7 @@ pub struct PassInfo {
 pub(crate) const PASSES: &[PassInfo] = &[
     PassInfo {
         name: "add_catch_frames",
-        description: "give every export of a panic=unwind module that can let a Rust panic escape a frame that turns it into a PanicError (an abort where std's cleanup is not identified)",
+        description: "give every export of a panic=unwind module that can let a Rust panic escape a frame that turns it into a PanicError (an abort where std's cleanup can neither be identified nor emitted)",
         run: Run::Ir {
             wants: add_catch_frames::wants,
             run: add_catch_frames::run,

@@ -173,13 +173,7 @@ fn cleanup(module: &Module, tag: TagId) -> Result<FunctionId, String> {
                     _ => Vec::new(),
                 };
                 for (handler, start) in handler_start {
-                    let first_call = func.block(handler).instrs[start..].iter().find_map(
-                        |(instr, _)| match instr {
-                            Instr::Call(c) => Some(c.func),
-                            _ => None,
-                        },
-                    );
-                    if let Some(callee) = first_call {
+                    if let FirstCall::Direct(callee) = first_call(func, handler, start) {
                         *found.entry(callee).or_default() += 1;
                     }
                 }
@@ -204,6 +198,43 @@ fn cleanup(module: &Module, tag: TagId) -> Result<FunctionId, String> {
             fitting.len()
         )),
     }
+}
+
+/// What a handler calls first.
+pub(super) enum FirstCall {
+    /// A direct `call` of this function.
+    Direct(FunctionId),
+    /// A `call_indirect` comes first: the callee is not known here.
+    Indirect,
+    /// No call at all.
+    None,
+}
+
+/// The first call made by the instructions of `seq` from `start`, looking
+/// into nested `block`, `loop`, `try` and `try_table` bodies, which run before
+/// what follows them. Without LTO, std's `catch_unwind` handler wraps its
+/// cleanup call in a `try` whose `catch_all` aborts (the cleanup must not
+/// unwind), so the call is not at the handler's top level; and std's
+/// `__rust_try` intrinsic, when it is not inlined, calls the catch closure
+/// through the table (`Indirect`: that handler says nothing about which
+/// function is the cleanup).
+pub(super) fn first_call(func: &LocalFunction, seq: InstrSeqId, start: usize) -> FirstCall {
+    for (instr, _) in &func.block(seq).instrs[start..] {
+        let body = match instr {
+            Instr::Call(c) => return FirstCall::Direct(c.func),
+            Instr::CallIndirect(_) => return FirstCall::Indirect,
+            Instr::Block(b) => b.seq,
+            Instr::Loop(l) => l.seq,
+            Instr::Try(t) => t.seq,
+            Instr::TryTable(t) => t.seq,
+            _ => continue,
+        };
+        match first_call(func, body, 0) {
+            FirstCall::None => {}
+            found => return found,
+        }
+    }
+    FirstCall::None
 }
 
 fn free(module: &Module) -> Result<FunctionId, Error> {

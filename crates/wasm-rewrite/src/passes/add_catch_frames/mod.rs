@@ -83,6 +83,7 @@ mod analyse;
 mod escape;
 mod frame;
 mod seqs;
+mod std_cleanup;
 
 use std::collections::{HashMap, HashSet};
 
@@ -113,7 +114,23 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
     }
 
     // Analyse.
-    let facts = analyse::facts(module, plan)?;
+    let mut facts = analyse::facts(module, plan)?;
+    // Without a cleanup of std's to call (a crate that never uses
+    // catch_unwind), emit the equivalent from std's panic machinery, which
+    // every panic=unwind module holds; only when that cannot be found either
+    // do panics fall back to abort semantics.
+    let mut emitted = None;
+    if let Err(why) = &facts.cleanup {
+        match std_cleanup::find(module, facts.tag, facts.table) {
+            Ok(parts) => {
+                facts.cleanup = Ok(std_cleanup::emit(module, &parts, facts.memory));
+                emitted = Some(parts);
+            }
+            Err(also) => {
+                facts.cleanup = Err(format!("{why}; nor can it be emitted: {also}"));
+            }
+        }
+    }
     let found = analyse::abort_pads(module);
     let exported: Vec<FunctionId> = {
         let mut seen = HashSet::new();
@@ -293,6 +310,23 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
         plural(pads_as_frame.len()),
         plural(rewritten),
     );
+    let summary = match &emitted {
+        None => summary,
+        Some(parts) => format!(
+            "{summary}; std's catch_unwind cleanup emitted from the module's panic machinery \
+             (payload at +{} of the {}-byte exception object; panic counts at {}, {})",
+            parts.cause_offset, parts.exception_size, parts.global_count, parts.local_count
+        ),
+    };
+    if let Some(parts) = &emitted {
+        log::debug!(
+            "emitted cleanup: exception destructor {}, deallocation {}, panic counts incremented \
+             in {}",
+            analyse::describe(module, parts.destructor),
+            analyse::describe(module, parts.dealloc),
+            analyse::describe(module, parts.counted_in)
+        );
+    }
     log::debug!(
         "{summary}; cleanup {}, abort functions {:?}",
         facts
@@ -337,6 +371,92 @@ mod tests {
 
     fn name(module: &walrus::Module, f: walrus::FunctionId) -> String {
         module.funcs.get(f).name.clone().unwrap_or_default()
+    }
+
+    fn real_crate(crate_name: &str, cell: &str) -> Vec<u8> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/real-crates/out")
+            .join(crate_name)
+            .join(cell)
+            .join("real_crate_bg.wasm");
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    fn analysed(wasm: &[u8]) -> (walrus::Module, analyse::Facts) {
+        let facts = WasmFacts::scan(wasm).expect("module scans");
+        let plan = Plan::from_wasm(&facts, Target::Nodejs, Generation::G1, &Options::default());
+        let module = crate::ir::parse(wasm).expect("module parses");
+        let found = analyse::facts(&module, &plan).expect("everything a frame needs is there");
+        (module, found)
+    }
+
+    #[test]
+    fn finds_std_cleanup_behind_the_no_lto_try_wrapper() {
+        // Without LTO, std's handler calls its cleanup inside a `try` whose
+        // `catch_all` aborts, and `__rust_try` calls the catch closure
+        // through the table.
+        for crate_name in ["ropey", "chrono", "petgraph"] {
+            for cell in ["0.2.113-legacy-oz-ltooff", "0.2.113-legacy-o3-ltooff"] {
+                let (module, facts) = analysed(&real_crate(crate_name, cell));
+                let cleanup = facts.cleanup.expect("std's cleanup is identified");
+                assert!(
+                    name(&module, cleanup).ends_with("::panicking::catch_unwind::cleanup"),
+                    "{crate_name} {cell}: cleanup is `{}`",
+                    name(&module, cleanup)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn finds_the_parts_of_std_cleanup_in_crates_that_never_catch() {
+        for crate_name in ["ropey", "chrono", "petgraph"] {
+            for cell in [
+                "0.2.105-legacy-os-ltofat",
+                "0.2.105-exnref-os-ltofat",
+                "0.2.106-legacy-os-ltofat",
+                "0.2.106-exnref-os-ltofat",
+            ] {
+                let (module, facts) = analysed(&real_crate(crate_name, cell));
+                assert!(
+                    facts.cleanup.is_err(),
+                    "{crate_name} {cell}: no std cleanup"
+                );
+                let parts = super::std_cleanup::find(&module, facts.tag, facts.table)
+                    .unwrap_or_else(|why| panic!("{crate_name} {cell}: {why}"));
+                // panic_unwind's `Exception` on wasm32: `_Unwind_Exception`
+                // (u64 class, cleanup fn, two private words), canary, then
+                // the `Box<dyn Any + Send>`: 40 bytes, 8-aligned.
+                assert_eq!(
+                    (
+                        parts.cause_offset,
+                        parts.exception_size,
+                        parts.exception_align
+                    ),
+                    (28, 40, 8),
+                    "{crate_name} {cell}"
+                );
+                let destructor = name(&module, parts.destructor);
+                assert!(
+                    destructor.contains("drop_glue::<alloc")
+                        && destructor.contains("panic_unwind")
+                        && destructor.contains("Exception>>"),
+                    "{crate_name} {cell}: destructor `{destructor}`"
+                );
+                let dealloc = name(&module, parts.dealloc);
+                assert!(
+                    dealloc.ends_with("dealloc"),
+                    "{crate_name} {cell}: `{dealloc}`"
+                );
+                let counted_in = name(&module, parts.counted_in);
+                assert!(
+                    counted_in.ends_with("::panicking::panic_with_hook"),
+                    "{crate_name} {cell}: counts in `{counted_in}`"
+                );
+                // LOCAL_PANIC_COUNT is a `(usize, bool)`: the flag follows the count.
+                assert_eq!(parts.in_panic_hook, parts.local_count + 4);
+            }
+        }
     }
 
     #[test]
