@@ -32,6 +32,9 @@ const SETTINGS: &[&str] = &[
     "RECOVER_STRESS_ROUNDS",
     "RECOVER_PANIC",
     "RECOVER_PANIC_ROUNDS",
+    // Which output the suites load (tests/node/load.mjs): the fault fixture
+    // sets it; Deno refuses to read an unset variable it was not allowed.
+    "RECOVER_STEM",
 ];
 /// Panics in a row in unwind.test.mjs (tests/node.rs runs the full 10,000).
 const QUICK_PANICS: &str = "1000";

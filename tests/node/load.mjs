@@ -41,7 +41,9 @@ export function abortNow(api, message = "abort now") {
 export const abortEntry = panicStrategy === "abort" ? /panic_now/ : /exhaust_memory/;
 if (!dir || !target) throw new Error("RECOVER_DIR and RECOVER_TARGET must be set (run through `cargo test`)");
 
-const stem = "recover_fixture";
+// RECOVER_STEM: the output's name, for fixtures other than the fixture crate
+// (tests/fixtures/fault-out is `recover_fault`).
+const stem = process.env.RECOVER_STEM || "recover_fixture";
 /** Paths in Node and Deno; absolute URLs in a page. */
 const inDir = (name) => (inBrowser ? new URL(name, new URL(dir, location.href)).href : join(dir, name));
 const gluePath = inDir(`${stem}.js`);
@@ -91,11 +93,18 @@ export const host = {
   log: [],
   callJsCalls: 0,
   callJs: (n) => n * 2,
+  /** The fault the fault crate's start function fires, once (0: none). */
+  startFault: 0,
 };
 globalThis.fixtureHost = {
   callJs(n) {
     host.callJsCalls++;
     return host.callJs(n);
+  },
+  startFault() {
+    const kind = host.startFault;
+    host.startFault = 0;
+    return kind;
   },
   log(line) {
     host.log.push(line);
@@ -107,6 +116,7 @@ export function resetHost() {
   host.log = [];
   host.callJsCalls = 0;
   host.callJs = (n) => n * 2;
+  host.startFault = 0;
 }
 
 // Newer glue takes `{ module_or_path }` / `{ module }`; 0.2.8x takes the value itself.
