@@ -62,11 +62,21 @@ pub(crate) fn locate(path: &Path) -> Result<Located> {
 pub(crate) fn package_output(output: &wasm_recover_package::Output) -> Result<OutputFiles, String> {
     match output.shape {
         Shape::Conventional | Shape::CjsOfBundler | Shape::Base64Inlined => {}
+        // A loader that only hands the module to the glue's own init: the
+        // glue is what instantiates, hardened like any other.
+        Shape::CustomLoader if output.glue.is_some() => {}
+        // Glue bundled into the file named after the wasm (`x.js` beside
+        // `x_bg.wasm`) is Conventional and read from its region (see
+        // docs/packages.md). Elsewhere, which of the bundle's statements
+        // load this wasm is not known: a bundle may hold several glues
+        // (automerge's nodejs and web glue), and hardening the wrong one
+        // would report success for an unguarded instance.
         Shape::BundledGlue => {
-            return Err(format!(
-                "{}; rewriting glue inside a bundle is not supported",
-                output.evidence
-            ))
+            let why = match output.wasm {
+                WasmSource::Inline { .. } => "an inlined module is only rewritten beside glue of its own file, and glue bundled with it is not delimited",
+                WasmSource::File(_) => "glue bundled into a file is only rewritten in place when that file is named after the wasm, where the glue that loads it is known",
+            };
+            return Err(format!("{}; {why}", output.evidence));
         }
         Shape::CustomLoader | Shape::Unknown => {
             return Err(format!(

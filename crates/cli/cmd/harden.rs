@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use wasm_recover_model::{BindgenOutput, Location, Options, Plan};
+use wasm_recover_model::{BindgenOutput, Location, Options, Plan, ResetMode};
 
 use crate::args::Args;
 use crate::config::{self, EhArg};
@@ -137,15 +137,6 @@ impl Run<'_> {
         let output = input.discover()?;
         let facts = facts(&output, &input.wasm);
         log::debug!("{}: {facts:?}", files.wasm.display());
-        if files.entry.is_some()
-            && files.glue.extension().is_some_and(|e| e == "cjs")
-            && output.target == wasm_recover_model::Target::Bundler
-        {
-            anyhow::bail!(
-                "`{}`: a CommonJS conversion of bundler glue; the hardened bundler glue compiles its reset module from `import.meta.url`, which CommonJS has not",
-                files.glue.display()
-            );
-        }
         if self.check {
             let copies = input.discover_copies(&output)?;
             let reason = match needs_hardening(&output, &copies, options) {
@@ -750,11 +741,13 @@ fn needs_hardening(
     if mark.tool_version != env!("CARGO_PKG_VERSION") {
         return Some(format!("hardened by wasm-recover {}", mark.tool_version));
     }
-    if mark.reset != options.reset.as_str() {
+    // A threads build is hardened with reset=manual whatever was configured.
+    let reset = ResetMode::for_module(&output.wasm, options.reset);
+    if mark.reset != reset.as_str() {
         return Some(format!(
             "hardened with reset={}, configured reset={}",
             mark.reset,
-            options.reset.as_str()
+            reset.as_str()
         ));
     }
     None
@@ -814,6 +807,7 @@ fn harden(
     }
     let added = Added {
         reset: plan.reset.as_str().to_string(),
+        shared_memory: plan.shared_memory,
         wasm_passes: hardened
             .report
             .passes

@@ -217,11 +217,16 @@ fn line(output: &OutputReport, style: Style) -> String {
                 .map(|t| format!("; translated ({t})"))
                 .unwrap_or_default();
             format!(
-                "{name}: {}: {g}hardened{x} (reset={}; wasm: {wasm}; glue: abort guards, {} class{}, reset-state{copies}){translated}",
+                "{name}: {}: {g}hardened{x} (reset={}; wasm: {wasm}; glue: abort guards, {} class{}, {}{copies}){translated}",
                 describe.unwrap_or_default(),
                 added.reset,
                 added.classes,
                 if added.classes == 1 { "" } else { "es" },
+                if added.shared_memory {
+                    "shared-memory pool: one poison flag for every worker, no reset (rebuild the pool)"
+                } else {
+                    "reset-state"
+                },
             )
         }
     }

@@ -107,6 +107,9 @@ pub(crate) struct Added {
     pub(crate) classes: usize,
     /// `--eh` translated the module: from what to what.
     pub(crate) translated: Option<String>,
+    /// A threads build: the workers share one poison flag and the pool is
+    /// never reset, only rebuilt by the host (docs/threads.md).
+    pub(crate) shared_memory: bool,
 }
 
 /// One wasm pass that changed the module.

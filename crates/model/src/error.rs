@@ -54,6 +54,10 @@ pub enum ErrorKind {
     UnknownGlueShape,
     /// The module mixes legacy and exnref exception handling.
     MixedEhEncodings,
+    /// The module declares a shared memory (a threads build) and its glue is
+    /// not a threads layout whose init functions the rewrite wraps: a worker
+    /// could be initialised without the pool's poison flag (docs/threads.md).
+    SharedMemory,
 }
 
 /// An error with its kind, a message and a location.

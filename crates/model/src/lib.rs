@@ -18,10 +18,12 @@ mod plan;
 
 pub use discover::glue::{
     line_column, Anchors, ByteSpan, ClassFacts, EntryFacts, FunctionBody, GlueFacts, GlueShape,
-    HeapSlab, InstanceCall, Kept, ModuleSystem, PanicErrorClass, PublicEntry, SetWasm, StateVar,
-    TopLevelInstantiation, WasmAssignment,
+    HandOver, HeapSlab, InstanceCall, Kept, ModuleSystem, PanicErrorClass, PublicEntry, SetWasm,
+    StateVar, ThreadsInit, TopLevelInstantiation, WasmAssignment,
 };
-pub use discover::wasm::{Export, ExportKind, HardenedMark, Import, WasmFacts};
+pub use discover::wasm::{
+    ArgConversion, Export, ExportKind, HardenedMark, Import, SharedMemory, WasmFacts,
+};
 pub use discover::{BindgenOutput, Generation, Target};
 pub use error::{Error, ErrorKind, Location};
 pub use plan::{

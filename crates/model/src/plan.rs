@@ -1,8 +1,8 @@
 //! The plan both rewriters follow, and the names they must agree on.
 
-use crate::discover::wasm::{ExportKind, HardenedMark, WasmFacts};
+use crate::discover::wasm::{ArgConversion, ExportKind, HardenedMark, SharedMemory, WasmFacts};
 use crate::discover::{BindgenOutput, Generation, Target};
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Location, Result};
 use crate::EhEncoding;
 
 /// Names shared by the wasm rewrite and the glue rewrite. Changing one of
@@ -53,6 +53,17 @@ pub enum ResetMode {
 }
 
 impl ResetMode {
+    /// The mode `wasm` is hardened with when `asked` was configured: a
+    /// shared-memory module (a threads build) is never reset, only rebuilt
+    /// by the host, so it is always `manual` (docs/threads.md).
+    pub fn for_module(wasm: &WasmFacts, asked: ResetMode) -> ResetMode {
+        if wasm.shared_memory.is_some() {
+            ResetMode::Manual
+        } else {
+            asked
+        }
+    }
+
     /// The spelling used on the command line, in Cargo.toml and in the glue config.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -102,6 +113,11 @@ pub struct Plan {
     /// after every other IR pass, when the user asked for one that the
     /// module does not use (a module without handlers is never translated).
     pub translate_eh: Option<EhEncoding>,
+    /// A threads build: every worker's instance runs on one shared memory, so
+    /// the runtime shares a poison flag across the pool and never resets
+    /// (docs/threads.md). Only set for glue whose init functions the rewrite
+    /// wraps ([`crate::ThreadsInit`]).
+    pub shared_memory: bool,
 }
 
 /// What the wasm rewrite needs to give every JS→wasm entry of a panic=unwind
@@ -142,13 +158,13 @@ pub struct GlueExport {
 }
 
 /// How the hardened glue treats an export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GlueExportKind {
-    /// A function: an entry into wasm, guarded. `params` is its wasm parameter
-    /// count when known.
+    /// A function: an entry into wasm, guarded. `params` says how JS
+    /// converts each argument, when its type is known.
     Function {
-        /// Number of wasm parameters, if the type was read.
-        params: Option<u32>,
+        /// Conversion of each wasm parameter, if the type was read.
+        params: Option<Vec<ArgConversion>>,
     },
     /// A table of functions the glue calls through (`table.get(i)(…)`).
     FunctionTable,
@@ -162,13 +178,33 @@ impl Plan {
     /// G1 inputs get the G0 contract plus catch frames and tagged JS
     /// exceptions; G2 inputs (wasm-bindgen's native guards) keep their wasm
     /// as it is and have their glue guards taken over (see the README's table).
+    ///
+    /// A module with a shared memory (a threads build) is hardened only when
+    /// its glue is a threads layout the rewrite knows: the pool then shares
+    /// one poison flag and is never reset (a reset would have to replace the
+    /// memory under every worker at once), so the reset mode is `manual`
+    /// whatever was asked. Any other shared-memory module fails with
+    /// [`ErrorKind::SharedMemory`]: hardening it per instance would poison
+    /// one worker while the others keep running Rust code on the same memory.
     pub fn new(output: &BindgenOutput, options: &Options) -> Result<Plan> {
-        Ok(Plan::from_wasm(
-            &output.wasm,
-            output.target,
-            output.generation,
-            options,
-        ))
+        let Some(shared) = &output.wasm.shared_memory else {
+            return Ok(Plan::from_wasm(
+                &output.wasm,
+                output.target,
+                output.generation,
+                options,
+            ));
+        };
+        if output.glue.threads.is_none() {
+            return Err(shared_memory_refusal(shared));
+        }
+        let pool = Options {
+            reset: ResetMode::for_module(&output.wasm, options.reset),
+            ..options.clone()
+        };
+        let mut plan = Plan::from_wasm(&output.wasm, output.target, output.generation, &pool);
+        plan.shared_memory = true;
+        Ok(plan)
     }
 
     /// The plan for a module whose target and generation are already known;
@@ -199,7 +235,9 @@ impl Plan {
             .map(|e| GlueExport {
                 name: e.name.clone(),
                 kind: match e.kind {
-                    ExportKind::Func => GlueExportKind::Function { params: e.params },
+                    ExportKind::Func => GlueExportKind::Function {
+                        params: e.params.clone(),
+                    },
                     ExportKind::Table if wasm.function_tables.contains(&e.name) => {
                         GlueExportKind::FunctionTable
                     }
@@ -217,7 +255,10 @@ impl Plan {
             if let Some(setter) = sp.setter.as_ref().filter(|s| !wasm.has_export(s)) {
                 exports.push(GlueExport {
                     name: setter.clone(),
-                    kind: GlueExportKind::Function { params: Some(1) },
+                    // The setter takes the stack pointer, an `i32`.
+                    kind: GlueExportKind::Function {
+                        params: Some(vec![ArgConversion::Number]),
+                    },
                 });
             }
         }
@@ -258,6 +299,7 @@ impl Plan {
                 .map(|e| e.name.clone())
                 .collect(),
             mark,
+            shared_memory: false,
         }
     }
 }
@@ -270,4 +312,33 @@ fn is_release_export(name: &str) -> bool {
         || name == "__wbindgen_exn_store"
         || name == "__wbindgen_destroy_closure"
         || (name.starts_with("__wbg_") && name.ends_with("_free"))
+}
+
+/// Why a threads module whose glue is not a known threads layout is
+/// refused, naming the memory.
+///
+/// The pool's poison flag reaches a worker only through the init functions
+/// the rewrite wraps ([`crate::ThreadsInit`]); a worker initialised any other
+/// way would be poisoned alone, if at all, while the others keep entering
+/// Rust code on the memory it tore (a `Mutex` it held stays locked for them),
+/// so nothing is hardened (docs/threads.md).
+fn shared_memory_refusal(shared: &SharedMemory) -> Error {
+    let memory = match &shared.import {
+        Some((module, name)) => format!("the memory imported as `{module}`.`{name}` is shared"),
+        None => "the module's memory is shared".to_string(),
+    };
+    Error::new(
+        ErrorKind::SharedMemory,
+        Location::Wasm {
+            offset: shared.offset,
+            function: None,
+        },
+        format!(
+            "shared memory: {memory} (a threads build), and its glue is not a threads layout \
+             wasm-recover knows (wasm-bindgen 0.2.130's nodejs or web `initSync({{ module, memory }})`): \
+             the pool's poison flag could not be handed to every worker, so an abort in one worker \
+             could not stop the others from running Rust code on that memory; the module is refused \
+             rather than hardened per worker"
+        ),
+    )
 }

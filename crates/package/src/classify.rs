@@ -172,17 +172,23 @@ impl Graph {
         {
             return index;
         }
+        // A `.wasm` that package.json exports is a file the package's own
+        // glue instantiates (its imports are named after that glue's
+        // functions, so no other glue links it): where that glue is found,
+        // the export is the same output, hardened with it.
+        let manifest = self.root.join("package.json");
+        let exported = |o: &Output| {
+            o.glue.is_none() && o.site == manifest && matches!(o.wasm, WasmSource::File(_))
+        };
         let inline = matches!(output.wasm, WasmSource::Inline { .. });
-        if inline {
-            if let Some(index) = self.outputs.iter().position(|o| o.wasm == output.wasm) {
-                match (&self.outputs[index].glue, &output.glue) {
-                    (Some(_), None) => return index,
-                    (None, Some(_)) => {
-                        self.outputs[index] = output;
-                        return index;
-                    }
-                    _ => {}
+        if let Some(index) = self.outputs.iter().position(|o| o.wasm == output.wasm) {
+            match (&self.outputs[index].glue, &output.glue) {
+                (Some(_), None) if inline || exported(&output) => return index,
+                (None, Some(_)) if inline || exported(&self.outputs[index]) => {
+                    self.outputs[index] = output;
+                    return index;
                 }
+                _ => {}
             }
         }
         self.outputs.push(output);
@@ -279,8 +285,7 @@ impl Graph {
                     "wasm-bindgen glue inside `{name}`, which is not named after `{stem}_bg.wasm`"
                 );
             } else {
-                output.shape = Shape::CustomLoader;
-                output.evidence = format!("`{name}` loads the wasm and is not wasm-bindgen glue");
+                self.custom_loader(file, &mut output, edges)?;
             }
             return Ok(output);
         }
@@ -323,8 +328,7 @@ impl Graph {
             return Ok(output);
         }
         if !has_glue {
-            output.shape = Shape::CustomLoader;
-            output.evidence = format!("`{name}` loads the wasm and is not wasm-bindgen glue");
+            self.custom_loader(file, &mut output, edges)?;
             return Ok(output);
         }
         output.shape = Shape::Conventional;
@@ -348,6 +352,65 @@ impl Graph {
             }
         }
         Ok(output)
+    }
+
+    /// A file without wasm-bindgen names that loads the wasm: a custom
+    /// loader. Its glue is known when the loader only obtains the module
+    /// (compiles it or imports it as a `WebAssembly.Module`) and hands it on,
+    /// and of the package files it reaches exactly one is wasm-bindgen glue
+    /// and none but that glue instantiates a module: the glue's own
+    /// `initSync`/`init` is then the only place the module can become an
+    /// instance, and hardening the glue with the wasm covers this loader.
+    /// Anything else stays refused by name.
+    fn custom_loader(
+        &mut self,
+        file: &Path,
+        output: &mut Output,
+        edges: &BTreeMap<PathBuf, Vec<PathBuf>>,
+    ) -> Result<(), Error> {
+        let name = self.relative(file);
+        output.shape = Shape::CustomLoader;
+        output.evidence = format!("`{name}` loads the wasm and is not wasm-bindgen glue");
+        if self.facts(file)?.instantiates {
+            output.evidence.push_str(", and instantiates it itself");
+            return Ok(());
+        }
+        let mut reached = BTreeSet::new();
+        let mut queue = vec![file.to_path_buf()];
+        while let Some(at) = queue.pop() {
+            for target in edges.get(&at).into_iter().flatten() {
+                if is_script(target) && reached.insert(target.clone()) {
+                    queue.push(target.clone());
+                }
+            }
+        }
+        let mut instantiating = Vec::new();
+        for reached in &reached {
+            if self.facts(reached)?.instantiates {
+                instantiating.push(reached.clone());
+            }
+        }
+        match instantiating.as_slice() {
+            [glue] if self.facts(glue)?.has_glue => {
+                output.evidence = format!(
+                    "`{name}` only obtains the module and hands it on; the glue `{}` is the only code it reaches that instantiates",
+                    self.relative(glue)
+                );
+                output.glue = Some(glue.clone());
+            }
+            [other] => output.evidence.push_str(&format!(
+                ", and hands it to `{}`, which instantiates it and is not wasm-bindgen glue",
+                self.relative(other)
+            )),
+            [] => output
+                .evidence
+                .push_str(", and reaches no code that instantiates it"),
+            several => output.evidence.push_str(&format!(
+                ", and reaches {} files that instantiate modules",
+                several.len()
+            )),
+        }
+        Ok(())
     }
 
     /// `file` holds an inlined module.
@@ -397,6 +460,19 @@ impl Graph {
             .iter()
             .map(|l| format!("`{}`", self.relative(l)))
             .collect();
+        if glue.len() > 1 {
+            // Files that only name wasm-bindgen functions (a wrapper importing
+            // `__wbg_init`) are not glue: the glue is the one that instantiates.
+            let mut instantiating = BTreeSet::new();
+            for g in &glue {
+                if self.facts(g)?.instantiates {
+                    instantiating.insert(g.clone());
+                }
+            }
+            if instantiating.len() == 1 {
+                glue = instantiating;
+            }
+        }
         match glue.len() {
             1 => {
                 let glue = glue.into_iter().next().unwrap_or_default();

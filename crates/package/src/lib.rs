@@ -351,4 +351,122 @@ mod tests {
             assert_eq!(output.shape, Shape::Unknown);
         }
     }
+
+    /// A package exporting its `x_bg.wasm` beside `x.cjs` (glue that reads it).
+    fn exported_wasm_package(with_glue: bool) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write =
+            |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+        write("x_bg.wasm", "\0asm\x01\0\0\0");
+        write(
+            "x.cjs",
+            "const bytes = require('fs').readFileSync(require('path').join(__dirname, 'x_bg.wasm'));\n\
+             let wasm;\nmodule.exports.__wbg_log_1 = function (x) { console.log(x); };\n\
+             const wasmModule = new WebAssembly.Module(bytes);\n\
+             wasm = new WebAssembly.Instance(wasmModule, { './x_bg.js': module.exports }).exports;\n",
+        );
+        let main = if with_glue { r#""main":"x.cjs","# } else { "" };
+        write(
+            "package.json",
+            &format!(r#"{{{main}"exports":{{"./x_bg.wasm":"./x_bg.wasm"}}}}"#),
+        );
+        dir
+    }
+
+    #[test]
+    fn an_exported_wasm_is_one_output_with_the_glue_that_loads_it() {
+        let dir = exported_wasm_package(true);
+        let map = discover(dir.path()).expect("discover");
+        assert_eq!(map.outputs.len(), 1, "{:?}", map.outputs);
+        assert_eq!(map.outputs[0].shape, Shape::Conventional);
+        // Both entry points, the glue's and the `.wasm` subpath, lead to it.
+        assert!(map.entry_points.iter().all(|e| e.outputs == [0]));
+    }
+
+    #[test]
+    fn an_exported_wasm_no_glue_of_the_package_loads_is_unknown() {
+        let dir = exported_wasm_package(false);
+        let map = discover(dir.path()).expect("discover");
+        assert_eq!(map.outputs.len(), 1, "{:?}", map.outputs);
+        assert_eq!(map.outputs[0].shape, Shape::Unknown);
+        assert!(map.outputs[0]
+            .evidence
+            .contains("exports the .wasm file itself"));
+    }
+
+    /// `loader.js` imports `x_bg.wasm` and hands the module to `wrap.js`,
+    /// which calls the glue `x.js`'s `initSync`; `wrap` is wrap.js's text.
+    fn custom_loader_package(loader: &str, wrap: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write =
+            |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+        write("x_bg.wasm", "\0asm\x01\0\0\0");
+        write(
+            "x.js",
+            "let wasm;\nfunction __wbg_get_imports() { return { wbg: {} }; }\n\
+             export function initSync(module) {\n\
+             \x20   const instance = new WebAssembly.Instance(module, __wbg_get_imports());\n\
+             \x20   wasm = instance.exports;\n}\n\
+             export default async function __wbg_init(m) { return initSync(await m); }\n",
+        );
+        write("wrap.js", wrap);
+        write("loader.js", loader);
+        write(
+            "package.json",
+            r#"{"type":"module","exports":"./loader.js"}"#,
+        );
+        dir
+    }
+
+    const HANDS_ON: &str =
+        "import wasm from './x_bg.wasm';\nimport { init } from './wrap.js';\ninit(wasm);\n";
+
+    fn only_output(dir: &tempfile::TempDir) -> Output {
+        let map = discover(dir.path()).expect("discover");
+        assert_eq!(map.outputs.len(), 1, "{:?}", map.outputs);
+        map.outputs[0].clone()
+    }
+
+    #[test]
+    fn a_loader_that_hands_the_module_to_the_glue_is_judged_by_that_glue() {
+        // `wrap.js` names `__wbg_init` but only calls the glue: not glue itself.
+        let dir = custom_loader_package(
+            HANDS_ON,
+            "import __wbg_init, { initSync } from './x.js';\nexport function init(module) { initSync(module); }\n",
+        );
+        let output = only_output(&dir);
+        assert_eq!(output.shape, Shape::CustomLoader);
+        let glue = output.glue.expect("the glue");
+        assert_eq!(glue.file_name().and_then(|n| n.to_str()), Some("x.js"));
+    }
+
+    #[test]
+    fn a_loader_that_instantiates_itself_stays_refused() {
+        let dir = custom_loader_package(
+            "import wasm from './x_bg.wasm';\nimport './wrap.js';\nexport const i = new WebAssembly.Instance(wasm, {});\n",
+            "import { initSync } from './x.js';\n",
+        );
+        let output = only_output(&dir);
+        assert_eq!(output.glue, None);
+        assert!(
+            output.evidence.ends_with("instantiates it itself"),
+            "{}",
+            output.evidence
+        );
+    }
+
+    #[test]
+    fn a_loader_whose_wrapper_instantiates_stays_refused() {
+        let dir = custom_loader_package(
+            HANDS_ON,
+            "import './x.js';\nexport function init(m) { return WebAssembly.instantiate(m, {}); }\n",
+        );
+        let output = only_output(&dir);
+        assert_eq!(output.glue, None);
+        assert!(
+            output.evidence.contains("reaches 2 files that instantiate"),
+            "{}",
+            output.evidence
+        );
+    }
 }

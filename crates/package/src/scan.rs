@@ -8,8 +8,8 @@ use std::ops::Range;
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
     Argument, ArrayExpression, ArrayExpressionElement, CallExpression, ExportAllDeclaration,
-    ExportFromDeclaration, Expression, ImportDeclaration, ImportExpression, StringLiteral,
-    TemplateLiteral,
+    ExportFromDeclaration, Expression, ImportDeclaration, ImportExpression, NewExpression,
+    StringLiteral, TemplateLiteral,
 };
 use oxc_ast_visit::{walk, Visit};
 use oxc_parser::Parser;
@@ -39,6 +39,22 @@ pub(crate) struct FileFacts {
     pub(crate) computed: Vec<usize>,
     /// The parser's first error, if the file is not valid JavaScript.
     pub(crate) syntax_error: Option<String>,
+    /// The file instantiates a module itself: `new WebAssembly.Instance(…)`,
+    /// `WebAssembly.instantiate(…)` or `WebAssembly.instantiateStreaming(…)`.
+    pub(crate) instantiates: bool,
+}
+
+/// `WebAssembly.<name>` as a callee.
+fn webassembly_member<'a>(callee: &Expression<'a>) -> Option<&'a str> {
+    match callee.without_parentheses() {
+        Expression::StaticMemberExpression(m) => match m.object.without_parentheses() {
+            Expression::Identifier(id) if id.name == "WebAssembly" => {
+                Some(m.property.name.as_str())
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// base64 of the wasm magic and version 1 (`\0asm\x01\0\0\0`) begins so.
@@ -169,7 +185,20 @@ impl<'a> Visit<'a> for Visitor<'_, '_> {
         walk::walk_import_expression(self, it);
     }
 
+    fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
+        if webassembly_member(&it.callee) == Some("Instance") {
+            self.facts.instantiates = true;
+        }
+        walk::walk_new_expression(self, it);
+    }
+
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        if matches!(
+            webassembly_member(&it.callee),
+            Some("instantiate" | "instantiateStreaming")
+        ) {
+            self.facts.instantiates = true;
+        }
         if let Expression::Identifier(callee) = &it.callee {
             if callee.name == "require" && it.arguments.len() == 1 {
                 match it.arguments.first() {

@@ -91,7 +91,19 @@ impl BindgenOutput {
     /// (`x.js` beside `x_bg.js`) when there is one.
     pub fn discover(wasm: &[u8], glue: &str, entry: Option<&str>) -> Result<BindgenOutput> {
         let wasm = WasmFacts::scan(wasm)?;
-        let glue = GlueFacts::scan(glue, entry)?;
+        // An unknown shape names the version that wrote it: glue older than
+        // the layouts the reader knows is told apart from a damaged one.
+        let glue = GlueFacts::scan(glue, entry).map_err(|e| match &wasm.bindgen_version {
+            Some(version) if e.kind() == ErrorKind::UnknownGlueShape => Error::new(
+                e.kind(),
+                e.location().clone(),
+                format!(
+                    "{} (the wasm was built by wasm-bindgen {version})",
+                    e.message()
+                ),
+            ),
+            _ => e,
+        })?;
         // Hardened glue embeds the runtime, whose text is not the glue's own
         // use of the wasm; whether the pair belongs together was checked when
         // it was hardened, and the mark in the wasm says so.
@@ -128,7 +140,19 @@ impl BindgenOutput {
 /// Every `wasm.<name>` the glue uses must be an export of the wasm, and every
 /// function the wasm imports from the glue's module must be defined by it:
 /// otherwise the two files come from different builds.
+///
+/// A glue with public entries and no `wasm.<name>` use at all calls the wasm
+/// through a binding the reader does not know (a minifier renamed `wasm`):
+/// its entries, caches and reset points were not found, so it is refused
+/// rather than hardened with nothing guarded.
 fn check_glue_matches(wasm: &WasmFacts, glue: &GlueFacts) -> Result<()> {
+    if glue.wasm_uses.is_empty() && !glue.entries.is_empty() {
+        return Err(Error::new(
+            ErrorKind::UnknownGlueShape,
+            Location::Whole,
+            "the glue's entries call no `wasm.<export>`: it reaches the wasm's exports through a binding wasm-bindgen does not write (renamed by a minifier?)",
+        ));
+    }
     for (name, &offset) in &glue.wasm_uses {
         if !wasm.has_export(name) && name != crate::names::STACK_POINTER_EXPORT {
             return Err(Error::new(

@@ -60,6 +60,19 @@ pub struct WasmFacts {
     /// The mark a previous run of this tool left (custom section
     /// [`names::MARK_SECTION`]).
     pub hardened: Option<HardenedMark>,
+    /// The first memory declared `shared` (a threads build: atomics, one
+    /// memory for every worker), if any.
+    pub shared_memory: Option<SharedMemory>,
+}
+
+/// A memory declared `shared`, and where it is declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedMemory {
+    /// Byte offset of the import or memory section entry that declares it.
+    pub offset: usize,
+    /// `module`.`name` when the memory is imported (wasm-bindgen's threads
+    /// outputs import it so each worker can pass the same one).
+    pub import: Option<(String, String)>,
 }
 
 /// One import of the module.
@@ -82,8 +95,52 @@ pub struct Export {
     pub kind: ExportKind,
     /// Index of the exported item in its index space (imports count first).
     pub index: u32,
-    /// Number of parameters, for functions whose type is known; `None` otherwise.
-    pub params: Option<u32>,
+    /// How JS converts an argument for each parameter, for functions whose
+    /// type is known; `None` otherwise.
+    pub params: Option<Vec<ArgConversion>>,
+}
+
+/// What the engine does to a JS argument for one wasm parameter before any
+/// wasm code runs (the JS API's `ToWebAssemblyValue`). The export guards do
+/// the same conversion themselves, before their poison check: a `valueOf`
+/// that aborts the instance then runs before the check instead of between
+/// the check and the dead instance's code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArgConversion {
+    /// `i32`, `f32`, `f64`: `ToNumber` (may call `valueOf`).
+    Number,
+    /// `i64`: `ToBigInt` (may call `valueOf`).
+    BigInt,
+    /// References take the value as it is; a `v128` parameter makes the call
+    /// throw before any argument is converted.
+    AsIs,
+}
+
+impl ArgConversion {
+    fn of(ty: ValType) -> ArgConversion {
+        match ty {
+            ValType::I32 | ValType::F32 | ValType::F64 => ArgConversion::Number,
+            ValType::I64 => ArgConversion::BigInt,
+            ValType::V128 | ValType::Ref(_) => ArgConversion::AsIs,
+        }
+    }
+
+    /// The conversions for a parameter list. With a `v128` anywhere the
+    /// engine throws a `TypeError` before converting any argument, so none
+    /// is converted ahead of it either.
+    fn of_params(params: &[ValType]) -> Vec<ArgConversion> {
+        let v128 = params.contains(&ValType::V128);
+        params
+            .iter()
+            .map(|&ty| {
+                if v128 {
+                    ArgConversion::AsIs
+                } else {
+                    ArgConversion::of(ty)
+                }
+            })
+            .collect()
+    }
 }
 
 /// The kind of an exported item.
@@ -172,8 +229,8 @@ struct Scan {
     imports: Vec<Import>,
     /// Raw exports: name, kind, index.
     exports: Vec<(String, ExportKind, u32)>,
-    /// Parameter count of each type index (`None` for non-function types).
-    type_params: Vec<Option<u32>>,
+    /// Parameter conversions of each type index (`None` for non-function types).
+    type_params: Vec<Option<Vec<ArgConversion>>>,
     /// Type index of each function, imported ones first.
     func_types: Vec<u32>,
     imported_funcs: u32,
@@ -192,6 +249,7 @@ struct Scan {
     allocs: Option<OperatorsReaderAllocations>,
     native_guards: bool,
     hardened: Option<HardenedMark>,
+    shared_memory: Option<SharedMemory>,
 }
 
 impl Scan {
@@ -211,7 +269,9 @@ impl Scan {
                 for group in reader {
                     for ty in group?.into_types() {
                         let params = match &ty.composite_type.inner {
-                            CompositeInnerType::Func(f) => Some(count(f.params().len())),
+                            CompositeInnerType::Func(f) => {
+                                Some(ArgConversion::of_params(f.params()))
+                            }
                             _ => None,
                         };
                         self.type_params.push(params);
@@ -219,8 +279,20 @@ impl Scan {
                 }
             }
             Payload::ImportSection(reader) => {
-                for import in reader.into_imports() {
-                    self.import(import?);
+                for import in reader.into_imports_with_offsets() {
+                    let (offset, import) = import?;
+                    self.import(offset, import);
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for memory in reader.into_iter_with_offsets() {
+                    let (offset, memory) = memory?;
+                    if memory.shared && self.shared_memory.is_none() {
+                        self.shared_memory = Some(SharedMemory {
+                            offset,
+                            import: None,
+                        });
+                    }
                 }
             }
             Payload::FunctionSection(reader) => {
@@ -293,7 +365,7 @@ impl Scan {
         Ok(())
     }
 
-    fn import(&mut self, import: wasmparser::Import<'_>) {
+    fn import(&mut self, offset: usize, import: wasmparser::Import<'_>) {
         let is_function = match import.ty {
             TypeRef::Func(ty) | TypeRef::FuncExact(ty) => {
                 self.func_types.push(ty);
@@ -314,7 +386,15 @@ impl Scan {
                 }
                 false
             }
-            TypeRef::Memory(_) => false,
+            TypeRef::Memory(memory) => {
+                if memory.shared && self.shared_memory.is_none() {
+                    self.shared_memory = Some(SharedMemory {
+                        offset,
+                        import: Some((import.module.to_string(), import.name.to_string())),
+                    });
+                }
+                false
+            }
         };
         self.imports.push(Import {
             module: import.module.to_string(),
@@ -422,7 +502,7 @@ impl Scan {
                     ExportKind::Func => self
                         .func_types
                         .get(index as usize)
-                        .and_then(|&ty| self.type_params.get(ty as usize).copied().flatten()),
+                        .and_then(|&ty| self.type_params.get(ty as usize).cloned().flatten()),
                     _ => None,
                 };
                 Export {
@@ -458,6 +538,7 @@ impl Scan {
             function_tables,
             native_guards: self.native_guards,
             hardened: self.hardened,
+            shared_memory: self.shared_memory,
         })
     }
 
@@ -531,11 +612,6 @@ fn is_single_i32_const(mut ops: OperatorsReader<'_>) -> bool {
         && ops.eof()
 }
 
-/// A length as a `u32`: wasm counts never exceed it.
-fn count(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -550,6 +626,28 @@ mod tests {
 
     fn scan_err(bytes: &[u8]) -> Error {
         WasmFacts::scan(bytes).expect_err("scan must fail")
+    }
+
+    #[test]
+    fn a_shared_memory_is_found_imported_or_defined() {
+        let imported = scan(
+            r#"(module
+                (import "wbg" "__wbg_x" (func))
+                (import "./x_bg.js" "memory" (memory 18 1024 shared)))"#,
+        );
+        let shared = imported
+            .shared_memory
+            .expect("the imported memory is shared");
+        assert_eq!(
+            shared.import,
+            Some(("./x_bg.js".to_string(), "memory".to_string()))
+        );
+        let defined = scan(r#"(module (import "wbg" "__wbg_x" (func)) (memory 1 2 shared))"#);
+        assert_eq!(defined.shared_memory.map(|m| m.import), Some(None));
+        let unshared = scan(
+            r#"(module (import "wbg" "__wbg_x" (func)) (import "wbg" "memory" (memory 1 2)))"#,
+        );
+        assert_eq!(unshared.shared_memory, None);
     }
 
     /// Appends an unsigned LEB128 number.
@@ -608,6 +706,33 @@ mod tests {
         )"#;
 
     #[test]
+    fn argument_conversions_follow_the_wasm_parameter_types() {
+        let facts = scan(
+            r#"(module
+              (import "wbg" "__wbg_x" (func))
+              (func (export "mixed") (param i32 i64 f32 f64 externref))
+              (func (export "simd") (param i32 v128))
+              (func (export "none"))
+            )"#,
+        );
+        let params = |name: &str| {
+            facts
+                .exports
+                .iter()
+                .find(|e| e.name == name)
+                .and_then(|e| e.params.clone())
+        };
+        use ArgConversion::{AsIs, BigInt, Number};
+        assert_eq!(
+            params("mixed"),
+            Some(vec![Number, BigInt, Number, Number, AsIs])
+        );
+        // The engine refuses a v128 signature before converting anything.
+        assert_eq!(params("simd"), Some(vec![AsIs, AsIs]));
+        assert_eq!(params("none"), Some(vec![]));
+    }
+
+    #[test]
     fn g0_module_with_names() {
         let facts = scan(G0);
         assert_eq!(facts.stack_pointer, Some(0));
@@ -629,15 +754,22 @@ mod tests {
         // Function indices count the two imported functions first.
         let add = facts.exports.iter().find(|e| e.name == "add").expect("add");
         assert_eq!(
-            (add.kind, add.index, add.params),
-            (ExportKind::Func, 2, Some(2))
+            (add.kind, add.index, add.params.as_deref()),
+            (
+                ExportKind::Func,
+                2,
+                Some(&[ArgConversion::Number, ArgConversion::Number][..])
+            )
         );
         let memory = facts
             .exports
             .iter()
             .find(|e| e.name == "memory")
             .expect("memory");
-        assert_eq!((memory.kind, memory.params), (ExportKind::Memory, None));
+        assert_eq!(
+            (memory.kind, memory.params.is_none()),
+            (ExportKind::Memory, true)
+        );
         assert_eq!(facts.function_tables, ["__wbindgen_export_2"]);
         assert_eq!(facts.global_export_name(0), None);
     }

@@ -64,7 +64,8 @@ pub(crate) fn read(
             if let Some(label) = function_label(name) {
                 calls(f, &label, &mut labels);
                 let exported = matches!(statement, Statement::ExportDeclaration(_))
-                    || found.exported_names.contains_key(name);
+                    || found.exported_names.contains_key(name)
+                    || found.used_outside.contains(name);
                 if let (true, true, Some(body)) = (exported, is_public(name), f.body.as_ref()) {
                     entries.push(PublicEntry {
                         label,

@@ -26,6 +26,9 @@ pub(crate) struct Found {
     pub(crate) assigns_exports: bool,
     pub(crate) reads_file_sync: bool,
     pub(crate) deno_read_file: bool,
+    /// Bundled glue: names its region declares that the rest of the bundle
+    /// uses, the glue's exports as far as the package is concerned.
+    pub(crate) used_outside: BTreeSet<String>,
     pub(crate) this_wbg_ptr: bool,
     pub(crate) this_ptr: bool,
     /// How many enclosing functions bind their own `wasm` (a parameter):
@@ -45,9 +48,12 @@ impl Found {
     }
 }
 
-pub(crate) fn collect(program: &Program<'_>) -> Found {
+/// One walk over `statements` (the whole program, or a bundle's glue region).
+pub(crate) fn collect(statements: &[Statement<'_>]) -> Found {
     let mut found = Found::default();
-    found.visit_program(program);
+    for statement in statements {
+        found.visit_statement(statement);
+    }
     found
 }
 

@@ -16,13 +16,17 @@
 //!   classes, state, declarations the rewrite anchors on;
 //! - [`entries`]: the public entries (exported functions, class members) and
 //!   which raw export each one calls first;
-//! - [`entry_file`]: the `x.js` entry of split outputs.
+//! - [`entry_file`]: the `x.js` entry of split outputs;
+//! - [`bundle`]: `web` glue bundled into a larger file, delimited first;
+//! - [`threads`]: the init functions of a threads build's glue.
 
+mod bundle;
 mod entries;
 mod entry_file;
 mod facts;
 pub(crate) mod parse;
 mod target;
+mod threads;
 mod toplevel;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,8 +36,9 @@ use oxc_allocator::Allocator;
 use super::Target;
 use crate::error::{Error, ErrorKind, Result};
 
-pub use entry_file::EntryFacts;
+pub use entry_file::{EntryFacts, HandOver};
 pub use parse::line_column;
+pub use threads::ThreadsInit;
 
 /// A byte range of the glue's original text (`start..end`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -189,6 +194,8 @@ pub struct SetWasm {
     pub params: Vec<String>,
     /// The `wasm = <first param>;` statement in its body.
     pub assignment: Option<ByteSpan>,
+    /// The end of its last parameter, where a parameter can be added.
+    pub params_end: Option<usize>,
 }
 
 /// `class PanicError extends Error {}` (0.2.107+) and its `defineProperty` of `name`.
@@ -242,6 +249,10 @@ pub struct Anchors {
     pub closure_factories: Vec<(String, ByteSpan)>,
     /// The glue's own `PanicError` class.
     pub panic_error: Option<PanicErrorClass>,
+    /// `function __wbg_finalize_init(instance, module)` of `web` glue; a
+    /// bundler may rename its parameters (`module2` in CommonJS, where
+    /// `module` is Node's).
+    pub finalize_init: Option<FunctionBody>,
     /// G2 `function __wbg_call_guard()`.
     pub call_guard: Option<FunctionBody>,
     /// G2 `function __wbg_handle_catch(e)`.
@@ -287,8 +298,13 @@ pub struct GlueFacts {
     pub anchors: Anchors,
     /// The entry file of split outputs (`x.js` beside `x_bg.js`).
     pub entry: Option<EntryFacts>,
+    /// How a threads build's glue takes the shared memory, when it has a
+    /// layout the rewrite knows (see [`ThreadsInit`]).
+    pub threads: Option<ThreadsInit>,
     /// The glue's length in bytes (where appended text goes).
     pub len: usize,
+    /// Read from the glue region of a bundle ([`bundle`]).
+    bundled: bool,
     /// The offset of every line's first byte, for locations.
     line_starts: Vec<usize>,
 }
@@ -309,22 +325,41 @@ impl GlueFacts {
             Some(text) => Some(entry_file::scan(text)?),
             None => None,
         };
-        let found = facts::collect(&program);
-        let target = target::detect(&program, &found, entry.as_ref()).ok_or_else(|| {
-            Error::new(
-                ErrorKind::UnknownGlueShape,
-                crate::error::Location::Whole,
-                "unknown glue shape: no known wasm-bindgen target instantiates the wasm this way",
-            )
-        })?;
-        let top = toplevel::read(glue, &program, target.0)?;
+        let mut found = facts::collect(&program.body);
+        let mut region = None;
+        let target = match target::detect(&program, &found, entry.as_ref()) {
+            Some(target) => target,
+            None => match bundle::find(glue, &program, hardened)? {
+                // Only the glue's statements are read as glue; the bundle's
+                // exports (and a conflict with the API's names) are the file's.
+                Some(found_region) => {
+                    let exported_names = found.exported_names;
+                    found = facts::collect(&program.body[found_region.statements.clone()]);
+                    found.exported_names = exported_names;
+                    found.used_outside = found_region.used_outside.clone();
+                    let system = if program.body.iter().any(|s| s.is_module_declaration()) {
+                        ModuleSystem::Esm
+                    } else {
+                        ModuleSystem::CommonJs
+                    };
+                    region = Some(found_region);
+                    (Target::Web, system)
+                }
+                None => return Err(unknown_target(&program)),
+            },
+        };
+        let statements = match &region {
+            Some(region) => &program.body[region.statements.clone()],
+            None => toplevel::statements(&program, target.0),
+        };
+        let mut top = toplevel::read(glue, &program, target.0, statements, region.is_some())?;
+        if region.is_some() {
+            // The runtime goes where the glue starts, not where the bundle does.
+            top.anchors.top_level_start = toplevel::statement_start(glue, &program, &statements[0]);
+        }
         let bom = if glue.starts_with('\u{feff}') { 3 } else { 0 };
         let newline = if glue.contains("\r\n") { "\r\n" } else { "\n" };
-        let (entries, labels) = entries::read(
-            toplevel::statements(&program, target.0),
-            &top.classes,
-            &found,
-        );
+        let (entries, labels) = entries::read(statements, &top.classes, &found);
         let mut anchors = top.anchors;
         anchors.instance_calls = found.instance_calls.clone();
         anchors.wasm_assignments = found.wasm_assignments.clone();
@@ -353,11 +388,18 @@ impl GlueFacts {
             labels,
             anchors,
             entry,
+            bundled: region.is_some(),
+            threads: threads::detect(glue, target.0),
             len: glue.len(),
             line_starts: std::iter::once(0)
                 .chain(glue.match_indices('\n').map(|(i, _)| i + 1))
                 .collect(),
         })
+    }
+
+    /// Whether the glue was read from inside a bundle (its region only).
+    pub fn is_bundled(&self) -> bool {
+        self.bundled
     }
 
     /// Whether `module` is the name under which the wasm imports this glue.
@@ -386,6 +428,24 @@ impl GlueFacts {
     pub fn is_host_linked(&self) -> bool {
         self.anchors.set_wasm.is_some()
     }
+}
+
+/// Why no target matches `program`.
+fn unknown_target(program: &oxc_ast::ast::Program<'_>) -> Error {
+    let why = if target::imports_wasm_namespace(program) {
+        // Before `__wbg_set_wasm` (0.2.84's layout), bundler glue
+        // imported the wasm itself; the host links the two modules
+        // and the glue's `wasm` is an import binding, which no reset
+        // can point at a fresh instance.
+        "unknown glue shape: bundler glue that imports the wasm as an ES module itself (`import * as wasm from \"…_bg.wasm\"`, the layout before `__wbg_set_wasm`): the host instantiates it and the glue's `wasm` binding cannot be given a fresh instance"
+    } else {
+        "unknown glue shape: no known wasm-bindgen target instantiates the wasm this way"
+    };
+    Error::new(
+        ErrorKind::UnknownGlueShape,
+        crate::error::Location::Whole,
+        why,
+    )
 }
 
 #[cfg(test)]

@@ -26,10 +26,15 @@ pub(crate) fn detect(
         };
         return Some((target, ModuleSystem::Esm));
     }
+    let esm = body.iter().any(Statement::is_module_declaration);
+    if !esm && body.iter().any(|s| toplevel::cjs_set_wasm(s).is_some()) {
+        // Bundler glue converted to CommonJS: whoever requires it instantiates
+        // the wasm and hands it over with `__wbg_set_wasm`, as with `bundler`.
+        return Some((Target::Bundler, ModuleSystem::CommonJs));
+    }
     if toplevel::no_modules_iife(program).is_some() {
         return Some((Target::NoModules, ModuleSystem::Script));
     }
-    let esm = body.iter().any(Statement::is_module_declaration);
     if !esm && found.requires && found.assigns_exports {
         return Some((Target::Nodejs, ModuleSystem::CommonJs));
     }
@@ -128,4 +133,15 @@ fn top_level_instance(statement: &Statement<'_>) -> bool {
             _ => return false,
         }
     }
+}
+
+/// `import * as wasm from "….wasm"` at the top level: the glue is linked to
+/// the wasm by the host (pre-`__wbg_set_wasm` bundler glue).
+pub(crate) fn imports_wasm_namespace(program: &Program<'_>) -> bool {
+    program.body.iter().any(|s| {
+        matches!(s, Statement::ImportDeclaration(i)
+            if i.source.value.ends_with(".wasm")
+                && i.specifiers.iter().flatten().any(|spec| matches!(spec,
+                    ImportDeclarationSpecifier::ImportNamespaceSpecifier(ns) if ns.local.name == "wasm")))
+    })
 }

@@ -171,3 +171,173 @@ fn exported_mutable_bindings_are_state_too() {
         ["counter"]
     );
 }
+
+/// Bundler glue as a package's build converts it to CommonJS (tiktoken's
+/// `tiktoken_bg.cjs`), and the loader `x.cjs` that instantiates it.
+const CJS_BUNDLER_GLUE: &str = "let wasm;\n\
+    module.exports.__wbg_set_wasm = function(val) {\n    wasm = val;\n};\n\
+    let cachedUint8ArrayMemory0 = null;\n\
+    module.exports.add = function(a, b) { return wasm.add(a, b); };\n\
+    module.exports.__wbg_log_1 = function(x) { console.log(x); };\n";
+
+fn cjs_loader(after: &str) -> String {
+    format!(
+        "const wasm = require(\"./x_bg.cjs\");\nlet imports = {{}};\nimports[\"./x_bg.js\"] = wasm;\n\
+         const bytes = require(\"fs\").readFileSync(__dirname + \"/x_bg.wasm\");\n\
+         const wasmModule = new WebAssembly.Module(bytes);\n\
+         const wasmInstance = new WebAssembly.Instance(wasmModule, imports);\n\
+         wasm.__wbg_set_wasm(wasmInstance.exports);\n{after}\
+         exports[\"add\"] = wasm[\"add\"];\n"
+    )
+}
+
+#[test]
+fn a_commonjs_conversion_of_bundler_glue_is_host_linked_commonjs_bundler_glue() {
+    let loader = cjs_loader("");
+    let facts = GlueFacts::scan(CJS_BUNDLER_GLUE, Some(&loader)).expect("scan");
+    assert_eq!(facts.target, Target::Bundler);
+    assert_eq!(facts.module_system, ModuleSystem::CommonJs);
+    let set = facts.anchors.set_wasm.as_ref().expect("__wbg_set_wasm");
+    assert_eq!(set.params, ["val"]);
+    // The added module parameter goes right after `val`.
+    let end = set.params_end.expect("params end");
+    assert_eq!(&CJS_BUNDLER_GLUE[end - 3..end + 1], "val)");
+    assert_eq!(
+        set.assignment.map(|s| s.text(CJS_BUNDLER_GLUE)),
+        Some("wasm = val;")
+    );
+    let hand_over = facts
+        .entry
+        .as_ref()
+        .and_then(|e| e.hand_over.as_ref())
+        .expect("hand-over");
+    assert_eq!(hand_over.module, "wasmModule");
+    assert_eq!(hand_over.glue_binding, "wasm");
+    assert_eq!(hand_over.instance_uses, 1);
+    assert_eq!(
+        &loader[hand_over.args_end - 7..=hand_over.args_end],
+        "exports)"
+    );
+    // The glue's public function gets a settle point; the imported one does not.
+    let labels: Vec<_> = facts.entries.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(labels, ["add()"]);
+}
+
+#[test]
+fn a_loader_that_keeps_the_instance_is_told_apart() {
+    // `exports.raw = wasmInstance.exports` would keep the first instance past a reset.
+    let loader = cjs_loader("exports.raw = wasmInstance.exports;\n");
+    let facts = GlueFacts::scan(CJS_BUNDLER_GLUE, Some(&loader)).expect("scan");
+    let hand_over = facts
+        .entry
+        .as_ref()
+        .and_then(|e| e.hand_over.as_ref())
+        .expect("hand-over");
+    assert_eq!(hand_over.instance_uses, 2);
+}
+
+#[test]
+fn a_loader_that_hands_over_an_instance_of_a_module_it_did_not_compile_has_no_hand_over() {
+    // `WebAssembly.Instance(someModule…)` where `someModule` is a parameter: no module to reuse.
+    let loader = "const wasm = require(\"./x_bg.cjs\");\n\
+        function load(m, imports) { return new WebAssembly.Instance(m, imports); }\n\
+        const wasmInstance = load(globalThis.m, { \"./x_bg.js\": wasm });\n\
+        wasm.__wbg_set_wasm(wasmInstance.exports);\n";
+    let facts = GlueFacts::scan(CJS_BUNDLER_GLUE, Some(loader)).expect("scan");
+    assert!(facts.entry.as_ref().is_some_and(|e| e.hand_over.is_none()));
+}
+
+/// A file of the real @resvg/resvg-wasm 2.6.2 package (an esbuild bundle of
+/// its web glue), or `None` with a message when `cargo xtask npm-packages
+/// install` has not put it in `.cache/npm`.
+fn resvg_file(name: &str) -> Option<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../.cache/npm/@resvg/resvg-wasm@2.6.2")
+        .join(name);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(_) => {
+            eprintln!(
+                "skipped: `{}` is absent (run `cargo xtask npm-packages install`)",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+#[test]
+fn the_glue_inside_resvg_bundles_is_read_from_its_region_only() {
+    for (file, system) in [
+        ("index.mjs", ModuleSystem::Esm),
+        ("index.js", ModuleSystem::CommonJs),
+    ] {
+        let Some(text) = resvg_file(file) else { return };
+        let facts = GlueFacts::scan(&text, None).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(facts.is_bundled(), "{file}");
+        assert_eq!(facts.target, Target::Web, "{file}");
+        assert_eq!(facts.module_system, system, "{file}");
+        let classes: Vec<_> = facts.classes.iter().map(|c| c.name.as_str()).collect();
+        // `Resvg2 extends Resvg` is the package's own class, after the glue.
+        assert_eq!(classes, ["BBox", "RenderedImage", "Resvg"], "{file}");
+        let state: Vec<_> = facts.state_vars.iter().map(|v| v.name.as_str()).collect();
+        // The package's `var initialized = false;` is not the glue's to reset.
+        assert!(!state.contains(&"initialized"), "{file}: {state:?}");
+        assert!(state.contains(&"cachedUint8Memory0"), "{file}: {state:?}");
+        assert!(facts.heap.is_some(), "{file}");
+        let labels: Vec<_> = facts.entries.iter().map(|e| e.label.as_str()).collect();
+        assert!(labels.contains(&"new Resvg()"), "{file}: {labels:?}");
+        // The runtime goes where the glue starts: after the package's own
+        // code that precedes it, never before a `"use strict"`.
+        let start = facts.anchors.top_level_start;
+        assert!(
+            text[start..].starts_with("// wasm/dist/index.js\nvar wasm;"),
+            "{file}: {:?}",
+            &text[start..start + 40]
+        );
+    }
+}
+
+/// Web glue bundled with the package's code: `between` goes after the glue's
+/// `let wasm;` and before the rest of it.
+fn bundled_web_glue(before: &str, between: &str) -> String {
+    format!(
+        "// src/glue.js\n{before}var wasm;\nvar cached = null;\n{between}\
+         function __wbg_get_imports() {{ const imports = {{}}; imports.wbg = {{}}; return imports; }}\n\
+         async function __wbg_load(module, imports) {{ return await WebAssembly.instantiate(module, imports); }}\n\
+         function __wbg_finalize_init(instance, module) {{ wasm = instance.exports; cached = null; return wasm; }}\n\
+         async function __wbg_init(input) {{ const imports = __wbg_get_imports(); \
+         const {{ instance, module }} = await __wbg_load(await input, imports); return __wbg_finalize_init(instance, module); }}\n\
+         var glue_default = __wbg_init;\n\n// src/index.js\nvar ready = false;\n\
+         export async function start(bytes) {{ await glue_default(bytes); ready = true; }}\n"
+    )
+}
+
+#[test]
+fn bundled_web_glue_is_delimited_by_its_uses_of_wasm() {
+    let facts = scan(&bundled_web_glue("", ""));
+    assert!(facts.is_bundled());
+    let state: Vec<_> = facts.state_vars.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(state, ["cached"]);
+}
+
+#[test]
+fn a_bundle_whose_glue_region_spans_another_module_is_refused() {
+    // A bundler module boundary between the glue's statements: the package's
+    // `var ready` would be taken for the glue's state.
+    let glue = bundled_web_glue("", "\n// src/other.js\nvar other = false;\n");
+    let error = GlueFacts::scan(&glue, None).expect_err("refused");
+    assert!(
+        error.message().contains("cannot be delimited") && error.message().contains("src/other.js"),
+        "{error}"
+    );
+    // Code before the glue that uses its `wasm`: the glue is not contiguous.
+    let glue = bundled_web_glue("function peek() { return wasm.memory; }\n", "");
+    let error = GlueFacts::scan(&glue, None).expect_err("refused");
+    assert!(
+        error
+            .message()
+            .contains("before the glue's `let wasm` uses `wasm`"),
+        "{error}"
+    );
+}

@@ -130,6 +130,55 @@ pub(crate) fn declared_function<'s, 'a>(statement: &'s Statement<'a>) -> Option<
     }
 }
 
+/// `module.exports.__wbg_set_wasm = function (…) {…};` or
+/// `exports.__wbg_set_wasm = function (…) {…};`: the function.
+pub(crate) fn cjs_set_wasm<'s, 'a>(statement: &'s Statement<'a>) -> Option<&'s Function<'a>> {
+    let Statement::ExpressionStatement(e) = statement else {
+        return None;
+    };
+    let Expression::AssignmentExpression(a) = e.expression.without_parentheses() else {
+        return None;
+    };
+    if a.operator != AssignmentOperator::Assign
+        || super::facts::exports_member(&a.left) != Some("__wbg_set_wasm")
+    {
+        return None;
+    }
+    match a.right.without_parentheses() {
+        Expression::FunctionExpression(f) => Some(f),
+        _ => None,
+    }
+}
+
+/// The parameters of `__wbg_set_wasm` and its `wasm = <first parameter>;`.
+fn set_wasm_facts(f: &Function<'_>) -> SetWasm {
+    let params = param_names(f);
+    let assignment = f.body.as_ref().and_then(|b| {
+        b.statements.iter().find_map(|s| {
+            let Statement::ExpressionStatement(e) = s else {
+                return None;
+            };
+            let Expression::AssignmentExpression(a) = &e.expression else {
+                return None;
+            };
+            let AssignmentTarget::AssignmentTargetIdentifier(id) = &a.left else {
+                return None;
+            };
+            (id.name == "wasm" && ident_name(&a.right) == params.first().map(String::as_str))
+                .then(|| ByteSpan::of(e.span))
+        })
+    });
+    // A rest parameter would make an added parameter a syntax error.
+    let params_end = (f.params.rest.is_none() && !f.params.items.is_empty())
+        .then(|| f.params.items.last().map(|p| p.span.end as usize))
+        .flatten();
+    SetWasm {
+        params,
+        assignment,
+        params_end,
+    }
+}
+
 fn param_names(f: &Function<'_>) -> Vec<String> {
     f.params
         .items
@@ -157,8 +206,16 @@ fn is_literal(init: &str) -> bool {
     ) || init.parse::<f64>().is_ok()
 }
 
-pub(crate) fn read(glue: &str, program: &Program<'_>, target: Target) -> Result<TopLevel> {
-    let body = statements(program, target);
+/// Reads the top level `body`: [`statements`] of `program`, or a bundle's glue region.
+pub(crate) fn read(
+    glue: &str,
+    program: &Program<'_>,
+    target: Target,
+    body: &[Statement<'_>],
+    bundled: bool,
+) -> Result<TopLevel> {
+    // Bundled glue lost its `const`s to `var`: those never assigned again are still constants.
+    let constants = bundled.then(|| super::bundle::assigned_names(body));
     let mut top = TopLevel {
         indent: String::new(),
         classes: Vec::new(),
@@ -220,6 +277,12 @@ pub(crate) fn read(glue: &str, program: &Program<'_>, target: Target) -> Result<
             }
             continue;
         }
+        if let Some(f) = cjs_set_wasm(statement) {
+            // `module.exports.__wbg_set_wasm = function (val) { wasm = val; };`:
+            // bundler glue converted to CommonJS by a package's build.
+            top.anchors.set_wasm = Some(set_wasm_facts(f));
+            continue;
+        }
         if let Some(f) = declared_function(statement) {
             let name = f.id.as_ref().map(|id| id.name.as_str()).unwrap_or_default();
             if let Statement::ExportDeclaration(e) = statement {
@@ -242,27 +305,11 @@ pub(crate) fn read(glue: &str, program: &Program<'_>, target: Target) -> Result<
                             .push((name.to_string(), ByteSpan::of(id.span)));
                     }
                 }
+                "__wbg_finalize_init" => top.anchors.finalize_init = body_facts(f),
                 "__wbg_call_guard" => top.anchors.call_guard = body_facts(f),
                 "__wbg_handle_catch" => top.anchors.handle_catch = body_facts(f),
                 "__wbg_set_wasm" if matches!(statement, Statement::ExportDeclaration(_)) => {
-                    let params = param_names(f);
-                    let assignment = f.body.as_ref().and_then(|b| {
-                        b.statements.iter().find_map(|s| {
-                            let Statement::ExpressionStatement(e) = s else {
-                                return None;
-                            };
-                            let Expression::AssignmentExpression(a) = &e.expression else {
-                                return None;
-                            };
-                            let AssignmentTarget::AssignmentTargetIdentifier(id) = &a.left else {
-                                return None;
-                            };
-                            (id.name == "wasm"
-                                && ident_name(&a.right) == params.first().map(String::as_str))
-                            .then(|| ByteSpan::of(e.span))
-                        })
-                    });
-                    top.anchors.set_wasm = Some(SetWasm { params, assignment });
+                    top.anchors.set_wasm = Some(set_wasm_facts(f));
                 }
                 n if n == names::RESET_EXPORT => top.anchors.upstream_reset = body_facts(f),
                 _ => {}
@@ -339,6 +386,12 @@ pub(crate) fn read(glue: &str, program: &Program<'_>, target: Target) -> Result<
                     heap_next = true;
                 }
                 if v.kind == VariableDeclarationKind::Const || STATELESS.contains(&name) {
+                    continue;
+                }
+                if constants
+                    .as_ref()
+                    .is_some_and(|assigned| !assigned.contains(name))
+                {
                     continue;
                 }
                 let init = d
@@ -421,6 +474,16 @@ pub(crate) fn read(glue: &str, program: &Program<'_>, target: Target) -> Result<
         });
     }
     Ok(top)
+}
+
+/// The start of the line where `statement` and the comments attached to it begin.
+pub(crate) fn statement_start(
+    glue: &str,
+    program: &Program<'_>,
+    statement: &Statement<'_>,
+) -> usize {
+    let start = attached_comments_start(glue, program, statement.span().start as usize);
+    glue[..start].rfind('\n').map_or(0, |p| p + 1)
 }
 
 /// Where the comments directly above `statement` (no blank line between) start.
