@@ -22,6 +22,13 @@
 //!   builds' `nodejs` and `web` glue with CRLF, a BOM and regex literals, or
 //!   with `var X = class X` classes (test-support's `glue_variants`),
 //!   hardened and run like the original: Node 26.
+//! - glue through real tools (`…/tool-<name>`, test-support's
+//!   `glue_variants_tools`: prettier, esbuild's minifier and bundler): every
+//!   output `tests/glue_tool_outcomes.txt` records as hardened among the same
+//!   0.2.100 and 0.2.130 `nodejs` and `web` outputs, plus every hardened
+//!   output of a minifier or bundler variant whatever its build (the risky
+//!   ones: a rewrite that missed a renamed binding shows only in behaviour).
+//!   Refused variants have no behaviour to run. Node 26.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,6 +36,7 @@ use std::process::Command;
 use libtest_mimic::{Arguments, Failed, Trial};
 use wasm_recover_test_support as support;
 use wasm_recover_test_support::glue_variants;
+use wasm_recover_test_support::glue_variants_tools::{self, ToolVariant};
 
 /// Targets Node can load directly (the others run in Deno or a browser).
 /// `bundler` runs through Node's wasm ESM integration, which plays the bundler.
@@ -61,6 +69,8 @@ struct Run {
     panics: &'static str,
     /// A transformation applied to the fixture's glue before hardening.
     variant: Option<glue_variants::Variant>,
+    /// A real tool run over the fixture's glue before hardening.
+    tool: Option<&'static ToolVariant>,
 }
 
 /// Builds whose transformed glue runs the suites, and the transformations.
@@ -99,6 +109,7 @@ fn main() {
                 stress: QUICK_STRESS,
                 panics: QUICK_PANICS,
                 variant: None,
+                tool: None,
             };
             if VARIANT_BUILDS.contains(&build.as_str()) && VARIANT_TARGETS.contains(target) {
                 for variant in NODE_VARIANTS {
@@ -106,6 +117,11 @@ fn main() {
                     r.variant = Some(*variant);
                     trials.push(trial(build, r));
                 }
+            }
+            for tool in hardened_tool_variants(build, target) {
+                let mut r = run("node-26", "auto");
+                r.tool = Some(tool);
+                trials.push(trial(build, r));
             }
             if unwind {
                 let engines: &[&str] = match (*target, exnref) {
@@ -159,6 +175,25 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
+/// The tool variants of `build/target` that tests/glue_variants.rs records as
+/// hardened and that run the suites (see the module comment).
+fn hardened_tool_variants(build: &str, target: &str) -> Vec<&'static ToolVariant> {
+    let outcomes =
+        std::fs::read_to_string(support::project_root().join("tests/glue_tool_outcomes.txt"))
+            .unwrap_or_default();
+    let output = format!("{build}/{target}");
+    let representative = VARIANT_BUILDS.contains(&build) && VARIANT_TARGETS.contains(&target);
+    outcomes
+        .lines()
+        .filter_map(|line| {
+            let (variant, rest) = line.split_once(' ')?;
+            (rest == format!("{output} -> hardened")).then_some(variant)
+        })
+        .filter(|variant| representative || !variant.starts_with("prettier"))
+        .filter_map(glue_variants_tools::tool_variant)
+        .collect()
+}
+
 fn trial(build: &str, run: Run) -> Trial {
     let eh = if run.extra_flags.is_empty() {
         String::new()
@@ -169,8 +204,12 @@ fn trial(build: &str, run: Run) -> Trial {
         .variant
         .map(|(name, _)| format!("/variant-{name}"))
         .unwrap_or_default();
+    let tool = run
+        .tool
+        .map(|tool| format!("/tool-{}", tool.name))
+        .unwrap_or_default();
     let name = format!(
-        "{build}/{}/{}/{}{eh}{variant}",
+        "{build}/{}/{}/{}{eh}{variant}{tool}",
         run.target, run.engine, run.reset
     );
     Trial::test(name, move || execute(&run))
@@ -187,8 +226,20 @@ fn execute(run: &Run) -> Result<(), Failed> {
     let hardened = scratch.path().join("out");
     let mut flags = vec!["--reset", run.reset.as_str()];
     flags.extend(run.extra_flags.iter().map(String::as_str));
-    let input = match run.variant {
-        Some((_, transform)) => {
+    let input = match (run.variant, run.tool) {
+        (_, Some(tool)) => {
+            // The fixture with its glue run through the tool, hardened like
+            // the original; the directory keeps the target's name, which a
+            // tool variant may choose its options by.
+            let input = scratch.path().join("in").join(&run.target);
+            support::copy_dir(&run.fixture, &input).map_err(|e| e.to_string())?;
+            let tools = glue_variants_tools::Tools::require()?;
+            let tool_scratch = scratch.path().join("tool");
+            std::fs::create_dir_all(&tool_scratch).map_err(|e| e.to_string())?;
+            tool.apply(&tools, std::slice::from_ref(&input), &tool_scratch)?;
+            input
+        }
+        (Some((_, transform)), None) => {
             // The fixture with its glue transformed, hardened like the original.
             let input = scratch.path().join("in");
             support::copy_dir(&run.fixture, &input).map_err(|e| e.to_string())?;
@@ -198,7 +249,7 @@ fn execute(run: &Run) -> Result<(), Failed> {
             }
             input
         }
-        None => run.fixture.clone(),
+        (None, None) => run.fixture.clone(),
     };
     support::harden(
         Path::new(env!("CARGO_BIN_EXE_wasm-recover")),

@@ -105,6 +105,32 @@ class InstanceState {
 }
 
 /**
+ * The state of one worker's instance on a shared memory: it is dead once it
+ * aborted itself, or once the pool's poison flag says another worker did.
+ * Every guard, import wrapper and the classifier read `dead`, so each of
+ * them also reads the flag: an export guard before and after its call, an
+ * import wrapper when the import returns into wasm.
+ */
+class PoolInstanceState extends InstanceState {
+  constructor(generation, recovery) {
+    super(generation);
+    this.recovery = recovery;
+  }
+
+  get dead() {
+    if (this.ownDead) return true;
+    const flag = this.recovery.poison;
+    if (flag === null || Atomics.load(flag, 0) === 0) return false;
+    this.recovery.poisoned(this);
+    return true;
+  }
+
+  set dead(value) {
+    this.ownDead = value;
+  }
+}
+
+/**
  * Creates the runtime of one wasm-bindgen output.
  *
  * config: { reset: "auto" | "manual", stackPointer: string | null,
@@ -127,6 +153,10 @@ class Recovery {
     // when it is set: a plain boolean data property (one load on every call),
     // true from an abort of the current instance until the reset after it.
     this.aborted = false;
+    // Non-null from the current instance's abort until the microtask
+    // checkpoint after it: the window in which a glue entry caught in the
+    // middle of its argument conversion can still call wasm (see `glueDoor`).
+    this.midEntryWindow = null;
     this.config = config;
     this.hooks = hooks;
     this.module = null;
@@ -169,6 +199,113 @@ class Recovery {
       config.eh && canTag && !(config.importsJsTag && engineJsTag)
         ? new WebAssembly.Tag({ parameters: ["externref"] })
         : null;
+    // A threads build (config.shared): every worker runs its own instance
+    // of the module on one shared memory, so an abort anywhere poisons the
+    // memory for all of them. The pool's poison flag is one Int32 in a
+    // SharedArrayBuffer every worker's glue is handed at `initSync`; 0 while
+    // the memory is sound, 1 once some worker aborted (docs/threads.md).
+    this.poison = null; // Int32Array over the flag, once this thread is initialised
+    this.poisonBuffer = null;
+    this.nextPoison = null; // what `initSync` was handed, for `adopt`
+    if (config.shared) {
+      // Every public entry reads `aborted` first: here it also reads the flag
+      // (one atomic load per call), so no entry runs Rust code on a memory
+      // another worker poisoned.
+      let aborted = false;
+      Object.defineProperty(this, "aborted", {
+        get: () => aborted || (this.poison !== null && Atomics.load(this.poison, 0) !== 0),
+        set: (value) => {
+          aborted = value;
+        },
+      });
+    }
+  }
+
+  /** The state of a new instance: on a shared memory, one that sees the pool's poison. */
+  newState() {
+    const generation = this.nextGeneration++;
+    return this.config.shared ? new PoolInstanceState(generation, this) : new InstanceState(generation);
+  }
+
+  /**
+   * Wraps a threads glue's `initSync` or `init`: reads the memory and the
+   * poison flag it is handed before the glue instantiates. A worker given
+   * the pool's memory without the pool's flag is refused here: it would run
+   * Rust code on that memory with no way to learn of another worker's abort.
+   */
+  poolInit(init) {
+    const recovery = this;
+    return function (options, ...rest) {
+      let memory;
+      let poison;
+      if (options != null && Object.getPrototypeOf(options) === Object.prototype) {
+        ({ memory, poison } = options);
+      } else {
+        memory = rest[0]; // the web glue's deprecated `(module, memory)`
+      }
+      recovery.takePoison(memory, poison);
+      return init.call(this, options, ...rest);
+    };
+  }
+
+  takePoison(memory, poison) {
+    if (this.poison !== null) return; // initialised already: the glue returns its instance
+    if (poison instanceof SharedArrayBuffer && poison.byteLength >= 4) {
+      this.nextPoison = { buffer: poison, owner: false };
+    } else if (poison === "owner" || (poison === undefined && memory === undefined)) {
+      // This thread owns the pool: the glue makes the memory (or the host
+      // made it here), and this glue makes the flag the workers get.
+      this.nextPoison = { buffer: new SharedArrayBuffer(4), owner: true };
+    } else if (poison === undefined) {
+      throw new TypeError(
+        "wasm-recover: initSync({ module, memory }) on a shared memory needs `poison` too: the pool's poison flag " +
+          "(`__wbg_poison()` of the thread that owns the memory), or `poison: \"owner\"` on the thread that made " +
+          "the memory itself; without it this worker would run Rust code on the memory after another worker aborted",
+      );
+    } else {
+      throw new TypeError("wasm-recover: `poison` must be the SharedArrayBuffer `__wbg_poison()` returned, or \"owner\"");
+    }
+  }
+
+  /** Takes the flag `initSync` was handed into use (the owner watches it). */
+  attachPoison() {
+    const next = this.nextPoison || { buffer: new SharedArrayBuffer(4), owner: true };
+    this.nextPoison = null;
+    this.poisonBuffer = next.buffer;
+    this.poison = new Int32Array(next.buffer, 0, 1);
+    if (next.owner) this.watchPoison();
+  }
+
+  /** The pool's flag, for the host to hand every worker with the memory. */
+  poisonFlag() {
+    if (this.poisonBuffer === null) throw new Error("wasm-recover: the module is not initialised yet: no poison flag");
+    return this.poisonBuffer;
+  }
+
+  /**
+   * The owning thread learns of an abort in any worker without a call of its
+   * own: its abort handler runs once, whichever worker aborted. Engines
+   * without `Atomics.waitAsync` learn at the owner's next entry instead.
+   */
+  watchPoison() {
+    if (typeof Atomics.waitAsync !== "function") return;
+    const learn = () => {
+      const state = this.current;
+      if (state !== null) void state.dead; // reading it records the abort and runs the handler
+    };
+    const wait = Atomics.waitAsync(this.poison, 0, 0);
+    if (wait.async) wait.value.then(learn);
+    else learn();
+  }
+
+  /** `state` is alive but another worker poisoned the shared memory: it is dead too. */
+  poisoned(state) {
+    const cause = new Error("an abort elsewhere in the pool poisoned the shared memory; rebuild the pool");
+    cause.name = "PoolPoisonedError";
+    this.abort(state, cause, "another worker");
+    // What import wrappers throw into a frame of this instance: a genuine
+    // trap, which no wasm handler catches.
+    state.unwind = this.resetTrap || (this.resetTrap = genuineTrap());
   }
 
   /**
@@ -177,7 +314,7 @@ class Recovery {
    * `module.exports`, which holds much more).
    */
   wrapImports(raw, module) {
-    const state = new InstanceState(this.nextGeneration++);
+    const state = this.newState();
     state.tag = this.jsTag;
     this.staging = state;
     this.slot.state = state;
@@ -222,7 +359,7 @@ class Recovery {
    * place of the originals. Resets build their own imports from `getImports`.
    */
   hostImports(raw) {
-    const state = new InstanceState(this.nextGeneration++);
+    const state = this.newState();
     state.tag = this.jsTag;
     this.staging = state;
     this.slot.state = state;
@@ -285,10 +422,11 @@ class Recovery {
 
   /** Takes a new instance into use and returns the exports the glue must call. */
   adopt(module, instance) {
-    const state = this.staging || new InstanceState(this.nextGeneration++);
+    const state = this.staging || this.newState();
     this.staging = null;
     if (module) this.module = module;
     state.raw = instance.exports;
+    if (this.config.shared && this.poison === null) this.attachPoison();
     const sp = this.config.stackPointer ? state.raw[this.config.stackPointer] : undefined;
     if (sp instanceof WebAssembly.Global) {
       state.stackPointer = sp;
@@ -333,6 +471,10 @@ class Recovery {
     // instance raised, the AbortError itself) passes unchanged.
     if (state.dead) {
       const own = Object.is(error, state.cause) || Object.is(error, state.unwind);
+      // On a shared memory nothing is forwarded to a fresh instance: a trap
+      // of a worker that another worker's abort poisoned in the meantime is
+      // that worker's abort too.
+      if (!own && this.config.shared && raisedByWasm(error)) return state.abort;
       return own ? state.abort || state.cause : error;
     }
     if (state.tag && error instanceof WebAssembly.Exception && error.is(state.tag)) {
@@ -385,13 +527,27 @@ class Recovery {
   abort(state, cause, entry) {
     const error = new AbortError(entry, cause);
     state.dead = true;
+    if (this.poison !== null && Atomics.compareExchange(this.poison, 0, 0, 1) === 0) {
+      // The first abort of the pool: wake the owner's watch.
+      Atomics.notify(this.poison, 0);
+    }
     state.cause = cause;
     state.unwind = cause;
     state.abort = error;
     if (this.current === state) {
       this.liveGeneration = 0;
       this.aborted = true;
-      this.hooks.setWasm(this.installTrapdoor(state));
+      this.installTrapdoor(state);
+      // The microtask holds a token, not `state`: a synchronous loop of
+      // aborts would otherwise keep every dead instance and its memory alive
+      // until the loop ends (Chromium runs out of wasm memory reservations
+      // after a few hundred).
+      const window = {};
+      this.midEntryWindow = window;
+      queueMicrotask(() => {
+        if (this.midEntryWindow === window) this.midEntryWindow = null;
+      });
+      this.hooks.setWasm(this.glueDoor(state));
     }
     if (this.settle(state, error)) state.delivered = true;
     const handler = this.onAbort;
@@ -446,7 +602,7 @@ class Recovery {
 
   /** Whether the dead current instance `state` may be replaced right now. */
   canSettle(state) {
-    if (this.framesLeft(state) || !this.module) return false;
+    if (this.config.shared || this.framesLeft(state) || !this.module) return false;
     return this.config.reset !== "manual" || state.resetRequested;
   }
 
@@ -480,17 +636,74 @@ class Recovery {
         continue;
       }
       values[name] = value;
-      const recovery = this;
-      Object.defineProperty(exports, name, {
-        configurable: true,
-        enumerable: true,
-        get() {
-          return recovery.liveValue(name);
-        },
-      });
+      this.forwardValue(exports, name);
     }
     state.values = values;
     return exports;
+  }
+
+  /**
+   * A call through the glue's door of `state` while an abort is pending:
+   * refused in the abort's own window (an entry caught in the middle), else
+   * settled as a trapdoor call is.
+   */
+  settleFromGlue(state) {
+    if (this.current === state && this.midEntryWindow !== null) throw state.abort;
+    this.settleAbort();
+  }
+
+  /** Makes `target[name]` an accessor that reads the live instance's value (see `liveValue`). */
+  forwardValue(target, name) {
+    const recovery = this;
+    Object.defineProperty(target, name, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        return recovery.liveValue(name);
+      },
+    });
+  }
+
+  /**
+   * What the glue's own `wasm` binding holds from an abort of `state` (after
+   * `installTrapdoor`) until the reset after it. Every public entry settles
+   * a pending abort before it converts its arguments, so a glue call that
+   * meets the abort in the same synchronous run (before the microtask
+   * checkpoint that ends `midEntryWindow`) comes from an entry that was
+   * converting when the instance died (a `Proxy` array's element read, a
+   * `valueOf`): it may have put its arguments into the dead instance's memory
+   * already (`malloc`, then the copy that aborted). Forwarding that call to
+   * a fresh instance would hand it pointers into the dead memory, so it
+   * throws the `AbortError` instead; the next entry resets as usual. Argument
+   * conversion never awaits, so such an entry cannot outlive the window.
+   * Later, this object is a trapdoor like the exports object: the glue hands
+   * its binding out in places (`export { wasm as __wasm }`, `init()` called
+   * again), and such a holder must not be refused for good. Frees and the
+   * shadow stack give-back are dropped, as in the trapdoor.
+   */
+  glueDoor(state) {
+    const door = {};
+    const releases = this.config.releases || [];
+    for (const name of Object.keys(state.exports)) {
+      const forwarding = Object.getOwnPropertyDescriptor(state.exports, name);
+      if (typeof forwarding.value !== "function") {
+        this.forwardValue(door, name);
+      } else if (releases.includes(name)) {
+        door[name] = () => undefined;
+      } else if (name === STACK_ADJUST) {
+        door[name] = (delta) => {
+          if (delta >= 0) return 0;
+          if (this.aborted) this.settleFromGlue(state);
+          return this.current.exports[name](delta);
+        };
+      } else {
+        door[name] = (...args) => {
+          if (this.aborted) this.settleFromGlue(state);
+          return this.current.exports[name](...args);
+        };
+      }
+    }
+    return door;
   }
 
   /**
@@ -529,9 +742,10 @@ class Recovery {
         };
       } else {
         // The lazy reset for callers that reach the exports without a
-        // public glue entry (a package's own JS holding this object, glue
-        // without the entry check). Refused, like the entry check, while
-        // frames of the dead instance are on the stack or in manual mode.
+        // public glue entry (a package's own JS holding this object; the
+        // glue itself calls through `glueDoor`). Refused, like the entry
+        // check, while frames of the dead instance are on the stack or in
+        // manual mode.
         door[name] = (...args) => {
           if (this.aborted) this.settleAbort();
           return this.current.exports[name](...args);
@@ -543,6 +757,7 @@ class Recovery {
 
   /** Replaces the instance with a fresh one from the same compiled module. */
   reset() {
+    if (this.config.shared) throw this.poolReset();
     if (!this.module) throw this.notReady();
     const old = this.current;
     if (this.aborted && old && this.framesLeft(old)) {
@@ -559,6 +774,10 @@ class Recovery {
       // One trap error serves every reset: it only has to be uncatchable.
       old.unwind = this.resetTrap || (this.resetTrap = genuineTrap());
       this.settle(old, old.cause);
+      // Holders of the replaced instance's exports object (`__wasm`,
+      // `init()`'s result) reach the fresh instance through it, as after an
+      // abort; its guards now refuse the replaced instance.
+      if (old.exports) this.installTrapdoor(old);
     }
     const imports = this.wrapImports(this.hooks.getImports(), this.module);
     const instance = new WebAssembly.Instance(this.module, imports);
@@ -575,6 +794,21 @@ class Recovery {
    */
   raisePanic(ptr, len) {
     return panicImport(this.staging || this.current)(ptr, len);
+  }
+
+  /**
+   * Why a shared-memory module is never reset: the memory is every worker's,
+   * workers blocked in Rust never acknowledge, and freeing a worker's stack
+   * and TLS would run Rust code on the poisoned memory. The host rebuilds
+   * the pool instead (docs/threads.md).
+   */
+  poolReset() {
+    const state = this.current;
+    const error = new AbortError("__wbg_reset_state()", state && state.dead ? state.cause : undefined);
+    error.message =
+      "wasm-recover: a shared-memory (threads) module cannot be reset: the pool must be rebuilt: terminate every " +
+      "worker, then initialise new ones on a new memory and a new poison flag";
+    return error;
   }
 
   setOnAbort(handler) {
@@ -975,13 +1209,21 @@ function genuineTrap() {
   return new WebAssembly.RuntimeError("unreachable");
 }
 
-// Export wrappers: the hot path is one try block around the call.
+// Export wrappers: the hot path is one try block around the call, with the
+// poison flag read before it (a function taken from an exports object before
+// an abort never enters the dead instance) and after it (the engine converts
+// number arguments inside the call, and a `valueOf` there can abort or reset
+// the instance: the dead instance's result must not reach the caller).
 function guardExport(f, state, recovery, name) {
+  const dead = () => state.abort || state.cause;
   switch (f.length) {
     case 0:
       return function () {
         try {
-          return f();
+          if (state.dead) throw dead();
+          const r = f();
+          if (state.dead) throw dead();
+          return r;
         } catch (error) {
           throw recovery.escape(state, error, name);
         }
@@ -989,7 +1231,10 @@ function guardExport(f, state, recovery, name) {
     case 1:
       return function (a) {
         try {
-          return f(a);
+          if (state.dead) throw dead();
+          const r = f(a);
+          if (state.dead) throw dead();
+          return r;
         } catch (error) {
           throw recovery.escape(state, error, name);
         }
@@ -997,7 +1242,10 @@ function guardExport(f, state, recovery, name) {
     case 2:
       return function (a, b) {
         try {
-          return f(a, b);
+          if (state.dead) throw dead();
+          const r = f(a, b);
+          if (state.dead) throw dead();
+          return r;
         } catch (error) {
           throw recovery.escape(state, error, name);
         }
@@ -1005,7 +1253,10 @@ function guardExport(f, state, recovery, name) {
     case 3:
       return function (a, b, c) {
         try {
-          return f(a, b, c);
+          if (state.dead) throw dead();
+          const r = f(a, b, c);
+          if (state.dead) throw dead();
+          return r;
         } catch (error) {
           throw recovery.escape(state, error, name);
         }
@@ -1013,7 +1264,10 @@ function guardExport(f, state, recovery, name) {
     case 4:
       return function (a, b, c, d) {
         try {
-          return f(a, b, c, d);
+          if (state.dead) throw dead();
+          const r = f(a, b, c, d);
+          if (state.dead) throw dead();
+          return r;
         } catch (error) {
           throw recovery.escape(state, error, name);
         }
@@ -1021,7 +1275,10 @@ function guardExport(f, state, recovery, name) {
     default:
       return function (...args) {
         try {
-          return f(...args);
+          if (state.dead) throw dead();
+          const r = f(...args);
+          if (state.dead) throw dead();
+          return r;
         } catch (error) {
           throw recovery.escape(state, error, name);
         }

@@ -41,7 +41,7 @@ test("each instance that aborts reports its own abort to the handler", () => {
   const handler = recorder();
   glue.recovery.setOnAbort(handler);
   const first = thrown(() => glue.wasm.trap());
-  const second = thrown(() => glue.wasm.trap()); // resets, then traps in the fresh instance
+  const second = thrown(() => glue.entry.trap()); // resets, then traps in the fresh instance
   assert.ok(second instanceof AbortError);
   assert.notEqual(second, first);
   assert.notEqual(second.cause, first.cause);

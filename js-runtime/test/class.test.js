@@ -50,7 +50,7 @@ test("auto: after an abort, an object of the aborted instance throws StaleObject
   assert.ok(beforeReset instanceof StaleObjectError);
   assert.match(beforeReset.message, /was aborted/);
   assert.equal(beforeReset.cause, abort, "the cause tells the user why");
-  assert.equal(glue.wasm.answer(), 42); // the trapdoor resets
+  assert.equal(glue.entry.answer(), 42); // the next entry resets
   assert.ok(thrown(() => obj.__wbg_ptr) instanceof StaleObjectError, "still stale after the reset");
   assert.equal(Counter.__wrap(24).__wbg_ptr, 24);
 });

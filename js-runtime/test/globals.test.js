@@ -50,7 +50,7 @@ test("loading, creating, wrapping, aborting and resetting patch no global", asyn
     };
     thrown(() => glue.wasm.run());
     thrown(() => glue.wasm.trap());
-    if (reset === "auto") glue.wasm.answer();
+    if (reset === "auto") glue.entry.answer();
     else glue.recovery.reset();
     glue.recovery.reset();
   }

@@ -38,6 +38,16 @@ export function createGlue({ glueTag, ...options } = {}) {
     calls: { setWasm: [], resetGlue: 0, getImports: 0, log: [] },
     recovery: null,
     module: glueModule(),
+    /**
+     * What a public entry of hardened glue calls: it settles a pending abort
+     * first (the rewriter's `if (__wbr.aborted) __wbr.settleAbort();`), then
+     * uses `wasm`. `glue.wasm.x()` after an abort is a call from the middle
+     * of an entry, which the runtime refuses.
+     */
+    get entry() {
+      if (glue.recovery.aborted) glue.recovery.settleAbort();
+      return glue.wasm;
+    },
   };
   const imports = () => ({
     wbg: {

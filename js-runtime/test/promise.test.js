@@ -84,7 +84,7 @@ test("promises of the fresh instance are not touched by the old instance's death
   const glue = createGlue({ reset: "auto" });
   const old = glue.recovery.newPromise(() => {});
   const abort = thrown(() => glue.wasm.trap());
-  assert.equal(glue.wasm.answer(), 42); // auto reset
+  assert.equal(glue.entry.answer(), 42); // auto reset
   let resolveFresh;
   const fresh = glue.recovery.newPromise((resolve) => {
     resolveFresh = resolve;

@@ -87,7 +87,7 @@ test("a finalizer does not run for an object of an aborted instance, before or a
   fake.registry.register({}, 8);
   thrown(() => glue.wasm.trap());
   fake.collect(0);
-  assert.equal(glue.wasm.answer(), 42); // auto reset
+  assert.equal(glue.entry.answer(), 42); // auto reset
   fake.collect(0);
   assert.deepEqual(freed, []);
 });

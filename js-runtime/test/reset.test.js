@@ -1,4 +1,5 @@
-// After an abort the glue's `wasm` is a trapdoor: reset "auto" brings up a
+// After an abort the exports object is a trapdoor (the glue gets a door that
+// refuses mid-entry calls): reset "auto" brings up a
 // fresh instance on the next call, reset "manual" throws until reset().
 import test from "node:test";
 import assert from "node:assert/strict";
@@ -12,13 +13,18 @@ test("auto: an abort switches the glue to a trapdoor without resetting yet", () 
   const guarded = { ...exports };
   thrown(() => glue.wasm.trap());
   assert.equal(glue.calls.setWasm.length, 1);
-  const door = glue.calls.setWasm[0];
-  assert.equal(glue.wasm, door);
-  // The same object, so references the glue handed out lead to the trapdoor too.
-  assert.equal(door, exports);
+  const glueDoor = glue.calls.setWasm[0];
+  assert.equal(glue.wasm, glueDoor);
+  // The exports object itself becomes the trapdoor, so references the glue
+  // handed out lead there; the glue's own binding gets a door of its own,
+  // which refuses calls from an entry caught in the middle of the abort.
+  const door = exports;
+  assert.notEqual(glueDoor, door);
   assert.deepEqual(Object.keys(door), keys, "the trapdoor has every export");
+  assert.deepEqual(Object.keys(glueDoor), keys, "so has the glue's door");
   for (const name of ["run", "trap", "answer"]) assert.notEqual(door[name], guarded[name], `${name} leads to the trapdoor`);
   assert.equal(door.sp, guarded.sp, "values stay");
+  assert.equal(glueDoor.sp, guarded.sp);
   assert.equal(glue.calls.getImports, 0, "the reset waits for the next call");
   assert.equal(glue.calls.resetGlue, 0);
 });
@@ -27,8 +33,8 @@ test("auto: calling a trapdoor function resets to a fresh instance, runs start, 
   const glue = createGlue({ reset: "auto", start: "start" });
   const oldSp = glue.wasm.sp;
   const oldStarts = glue.wasm.starts;
+  const door = glue.wasm; // kept, as `__wasm` is
   thrown(() => glue.wasm.trap());
-  const door = glue.wasm;
   let seenDuringCall;
   glue.callJs = () => {
     seenDuringCall = {
@@ -53,8 +59,8 @@ test("auto: calling a trapdoor function resets to a fresh instance, runs start, 
 
 test("auto: the reset happens once, and every trapdoor function forwards to the same fresh instance", () => {
   const glue = createGlue({ reset: "auto" });
+  const door = glue.wasm; // kept, as `__wasm` is
   thrown(() => glue.wasm.trap());
-  const door = glue.wasm;
   assert.equal(door.answer(), 42);
   glue.callJs = () => 9;
   assert.equal(door.run(), 9, "a stale reference to the trapdoor still works");
@@ -69,14 +75,14 @@ test("auto: a trap in the fresh instance aborts it and installs a new trapdoor",
   const handler = recorder();
   glue.recovery.setOnAbort(handler);
   thrown(() => glue.wasm.trap());
-  assert.equal(glue.wasm.answer(), 42); // reset
+  assert.equal(glue.entry.answer(), 42); // reset
   const fresh = glue.wasm;
   const error = thrown(() => fresh.trap());
   assert.ok(error instanceof AbortError);
   assert.equal(handler.seen.length, 2);
   assert.equal(glue.calls.setWasm.length, 3);
-  assert.equal(glue.wasm, fresh, "the fresh instance's exports object now leads to a new trapdoor");
-  assert.equal(glue.wasm.answer(), 42);
+  assert.equal(glue.calls.setWasm[2], glue.wasm, "a new door for the glue");
+  assert.equal(fresh.answer(), 42, "the fresh instance's exports object now leads to a new trapdoor");
   assert.notEqual(glue.calls.setWasm[2 + 0], glue.calls.setWasm[1 - 1], "each instance has its own exports object");
   assert.equal(glue.calls.getImports, 2);
 });

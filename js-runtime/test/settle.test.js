@@ -65,12 +65,27 @@ test("auto, outermost: the entry after an abort resets before converting, so its
   assert.equal(glue.recovery.aborted, false);
 });
 
-test("without the settle, a lazy reset inside the call empties what the entry converted (why the check exists)", () => {
+test("without the settle, the glue's call is refused: an entry caught in the middle of an abort never reaches a fresh instance", () => {
   const { glue, heap } = glueWithHeap();
-  thrown(() => glue.wasm.trap());
-  heap.push({ arg: true });
-  glue.wasm.answer(); // the trapdoor resets here, below the conversion
-  assert.equal(heap.length, 0, "the slab the argument was in is gone");
+  const error = thrown(() => glue.wasm.trap());
+  heap.push({ arg: true }); // converted into the dead instance's slab
+  // A lazy reset here would empty the slab under the call and hand the fresh
+  // instance what the dead one was given (a pointer into its memory).
+  assert.equal(thrown(() => glue.wasm.answer()), error);
+  assert.equal(glue.calls.getImports, 0, "no reset");
+  assert.equal(heap.length, 1, "the slab is untouched");
+  assert.equal(glue.entry.answer(), 42, "the next entry resets");
+});
+
+test("after the abort's synchronous run, the glue's door resets like the trapdoor (a holder of the glue's binding is not refused for good)", async () => {
+  const { glue } = glueWithHeap();
+  const error = thrown(() => glue.wasm.trap());
+  const door = glue.wasm;
+  assert.equal(thrown(() => door.answer()), error, "refused in the abort's own run");
+  await Promise.resolve();
+  assert.equal(door.answer(), 42, "reset, then forwarded");
+  assert.equal(glue.calls.getImports, 1);
+  assert.notEqual(glue.wasm, door, "the glue calls the fresh exports");
 });
 
 test("the glue's finally blocks of the aborted call reach the dead trapdoor, never the fresh instance", () => {

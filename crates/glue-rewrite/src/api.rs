@@ -3,7 +3,7 @@
 //! `PanicError`.
 
 use wasm_recover_model::names::RESET_EXPORT;
-use wasm_recover_model::{BindgenOutput, ModuleSystem, Target};
+use wasm_recover_model::{BindgenOutput, ModuleSystem, Target, ThreadsInit};
 
 use crate::edit::Edits;
 use crate::error::Error;
@@ -20,13 +20,51 @@ const API_NAMES: &[&str] = &[
 /// compiled in the background (`bundler`): resolves once a reset is possible.
 const RESET_READY: &str = "__wbg_reset_ready";
 
+/// Only in a threads build: the pool's poison flag, for the host to hand
+/// every worker with the memory (`initSync({ module, memory, poison })`).
+const POISON: &str = "__wbg_poison";
+
 /// Every name the recovery API adds to `output`'s module.
 pub(crate) fn names(output: &BindgenOutput) -> Vec<&'static str> {
     let mut names = API_NAMES.to_vec();
     if output.target == Target::Bundler {
         names.push(RESET_READY);
     }
+    if threads(output).is_some() {
+        names.push(POISON);
+    }
     names
+}
+
+/// The init functions to wrap, for a threads build whose glue layout is known
+/// (the plan refuses every other shared-memory module).
+fn threads(output: &BindgenOutput) -> Option<&ThreadsInit> {
+    output
+        .wasm
+        .shared_memory
+        .as_ref()
+        .and(output.glue.threads.as_ref())
+}
+
+/// A threads build's lines: each init function the glue exports is replaced
+/// by one that takes the pool's poison flag first (and refuses a worker given
+/// the memory without it), and `__wbg_poison` hands the flag out. Appended
+/// after the glue's own code, which has run by then only for the nodejs main
+/// thread's own initialisation (it makes its memory, so it owns the pool).
+fn pool_lines(output: &BindgenOutput) -> Vec<String> {
+    let Some(threads) = threads(output) else {
+        return Vec::new();
+    };
+    let mut lines: Vec<String> = threads
+        .init_bindings
+        .iter()
+        .map(|binding| format!("{binding} = __wbr.poolInit({binding});"))
+        .collect();
+    lines.push(match output.glue.module_system {
+        ModuleSystem::Esm => format!("export function {POISON}() {{ return __wbr.poisonFlag(); }}"),
+        _ => format!("module.exports.{POISON} = function () {{ return __wbr.poisonFlag(); }};"),
+    });
+    lines
 }
 
 /// How an ES module exports `PanicError`. 0.2.107+ glue declares its own
@@ -57,6 +95,10 @@ pub(crate) fn add_exports(
             });
         }
     }
+    let pool = pool_lines(output);
+    if !pool.is_empty() {
+        edits.append_lines(&pool.join("\n"));
+    }
     match facts.module_system {
         ModuleSystem::CommonJs => edits.append_lines(
             &[
@@ -65,9 +107,15 @@ pub(crate) fn add_exports(
                 "module.exports.AbortError = __wbr_runtime.AbortError;",
                 "module.exports.StaleObjectError = __wbr_runtime.StaleObjectError;",
                 "module.exports.PanicError = __wbr_runtime.PanicError;",
+                // CommonJS bundler glue gets its module from the loader, so
+                // this resolves at once; its types are shared with the ESM glue.
+                "module.exports.__wbg_reset_ready = function () { return __wbr.resetReady(); };",
             ]
             .into_iter()
             .filter(adds)
+            .filter(|line| {
+                names(output).contains(&RESET_READY) || !line.contains(RESET_READY)
+            })
             .collect::<Vec<_>>()
             .join("\n"),
         ),
@@ -83,7 +131,7 @@ pub(crate) fn add_exports(
                     PANIC_ERROR_ESM
                 },
             ];
-            if output.target == Target::Bundler {
+            if names(output).contains(&RESET_READY) {
                 lines.push("export function __wbg_reset_ready() { return __wbr.resetReady(); }");
             }
             lines.retain(adds);
@@ -217,8 +265,22 @@ pub(crate) fn add_types(dts: &str, output: &BindgenOutput) -> String {
         out.push('\n');
     }
     out.push_str(&types);
-    if output.target == Target::Bundler {
+    if names(output).contains(&RESET_READY) {
         out.push_str(RESET_READY_TYPE);
+    }
+    if names(output).contains(&POISON) {
+        out.push_str(POISON_TYPE);
     }
     out
 }
+
+const POISON_TYPE: &str = r#"/**
+ * The pool's poison flag (threads build): hand it to every worker with the
+ * memory, `initSync({ module, memory, poison })`. A worker given the memory
+ * without it is refused; the first abort in any worker sets it, and from then
+ * on no worker's call enters Rust code. The pool is never reset: terminate its
+ * workers and initialise new ones on a new memory and flag. The thread that
+ * made the memory itself passes `poison: "owner"`.
+ */
+export function __wbg_poison(): SharedArrayBuffer;
+"#;

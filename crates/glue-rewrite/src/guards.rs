@@ -8,7 +8,7 @@
 //! dozen properties. A function literal per export gives each wrapper its own
 //! call site, and an object literal keeps the exports object in fast mode.
 
-use wasm_recover_model::{GlueExportKind, Plan};
+use wasm_recover_model::{ArgConversion, GlueExportKind, Plan};
 
 /// Name of the generated function; the runtime receives it as the
 /// `guardExports` hook.
@@ -29,18 +29,26 @@ pub(crate) fn factory(plan: &Plan) -> String {
     let mut fields = Vec::new();
     for export in &plan.exports {
         let key = quote(&export.name);
-        match export.kind {
+        match &export.kind {
             GlueExportKind::Function { params } => {
                 let local = format!("f{}", locals.len());
-                let (params, args) = match params {
-                    Some(n) => {
-                        let list = (0..n).map(|i| format!("a{i}")).collect::<Vec<_>>();
-                        (list.join(", "), list.join(", "))
+                let (params, args, convert) = match params {
+                    Some(types) => {
+                        let list = (0..types.len())
+                            .map(|i| format!("a{i}"))
+                            .collect::<Vec<_>>();
+                        (list.join(", "), list.join(", "), conversions(types))
                     }
-                    None => ("...args".to_string(), "...args".to_string()),
+                    None => ("...args".to_string(), "...args".to_string(), String::new()),
                 };
+                // The arguments are converted first, as the engine would
+                // convert them inside the raw call: a `valueOf` that aborts
+                // (or resets) the instance runs before the poison check, so
+                // the dead instance's code never starts. The check after the
+                // call covers what is left: exports of unknown type, whose
+                // arguments the engine still converts inside the call.
                 fields.push(format!(
-                    "            {key}: function ({params}) {{ try {{ return {local}({args}); }} catch (e) {{ throw escape(state, e, {key}); }} }},"
+                    "            {key}: function ({params}) {{ try {{ {convert}if (state.dead) throw state.abort || state.cause; const r = {local}({args}); if (state.dead) throw state.abort || state.cause; return r; }} catch (e) {{ throw escape(state, e, {key}); }} }},"
                 ));
                 locals.push(format!("        const {local} = raw[{key}];"));
             }
@@ -51,10 +59,31 @@ pub(crate) fn factory(plan: &Plan) -> String {
         }
     }
     format!(
-        "function {FACTORY}(escape) {{\n    return function bind(raw, state, guardTable) {{\n{}\n        return {{\n{}\n        }};\n    }};\n}}",
+        "function {FACTORY}(escape) {{\n    const {TO_I64} = BigInt.asIntN;\n    return function bind(raw, state, guardTable) {{\n{}\n        return {{\n{}\n        }};\n    }};\n}}",
         locals.join("\n"),
         fields.join("\n")
     )
+}
+
+/// The factory's own copy of `BigInt.asIntN`, taken when the glue loads: an
+/// argument's `valueOf` cannot swap it for something that skips the check.
+const TO_I64: &str = "toI64";
+
+/// Statements converting each argument `a{i}` the way the engine does for
+/// its wasm parameter, in order (left to right, as the engine converts):
+/// `+a` is `ToNumber`, `BigInt.asIntN(64, a)` is `ToBigInt` then the wrap to
+/// 64 bits the engine applies too. The raw call then gets primitives, whose
+/// second conversion runs no JS.
+fn conversions(types: &[ArgConversion]) -> String {
+    types
+        .iter()
+        .enumerate()
+        .filter_map(|(i, conversion)| match conversion {
+            ArgConversion::Number => Some(format!("a{i} = +a{i}; ")),
+            ArgConversion::BigInt => Some(format!("a{i} = {TO_I64}(64, a{i}); ")),
+            ArgConversion::AsIs => None,
+        })
+        .collect()
 }
 
 /// A JS string literal for `name` (JSON strings are valid JS strings).
@@ -83,6 +112,7 @@ mod tests {
                 tool_version: "TEST".into(),
                 reset: "auto".into(),
             },
+            shared_memory: false,
         }
     }
 
@@ -97,7 +127,18 @@ mod tests {
     fn every_export_appears_once_in_order_with_its_arity() {
         let text = factory(&plan(vec![
             export("memory", GlueExportKind::Value),
-            export("add", GlueExportKind::Function { params: Some(2) }),
+            export(
+                "add",
+                GlueExportKind::Function {
+                    params: Some(vec![ArgConversion::Number, ArgConversion::AsIs]),
+                },
+            ),
+            export(
+                "wide",
+                GlueExportKind::Function {
+                    params: Some(vec![ArgConversion::BigInt]),
+                },
+            ),
             export("odd\"name", GlueExportKind::Function { params: None }),
             export("__wbindgen_export_2", GlueExportKind::FunctionTable),
         ]));
@@ -106,13 +147,17 @@ mod tests {
                 .unwrap_or_else(|| panic!("`{needle}` missing from:\n{text}"))
         };
         position("const f0 = raw[\"add\"];");
-        position("const f1 = raw[\"odd\\\"name\"];");
+        position("const f2 = raw[\"odd\\\"name\"];");
         // The object literal lists every export in module order.
         let memory = position("\"memory\": raw[\"memory\"],");
         let add = position(
-            "\"add\": function (a0, a1) { try { return f0(a0, a1); } catch (e) { throw escape(state, e, \"add\"); } },",
+            "\"add\": function (a0, a1) { try { a0 = +a0; if (state.dead) throw state.abort || state.cause; const r = f0(a0, a1); if (state.dead) throw state.abort || state.cause; return r; } catch (e) { throw escape(state, e, \"add\"); } },",
         );
-        let odd = position("\"odd\\\"name\": function (...args) { try { return f1(...args); }");
+        // An i64 argument goes through ToBigInt, with the factory's own copy
+        // of `BigInt.asIntN`.
+        position("const toI64 = BigInt.asIntN;");
+        position("\"wide\": function (a0) { try { a0 = toI64(64, a0); if (state.dead)");
+        let odd = position("\"odd\\\"name\": function (...args) { try { if (state.dead) throw state.abort || state.cause; const r = f2(...args);");
         let table = position(
             "\"__wbindgen_export_2\": guardTable(raw[\"__wbindgen_export_2\"], \"__wbindgen_export_2\"),",
         );

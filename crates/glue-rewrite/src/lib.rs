@@ -126,6 +126,9 @@ pub fn rewrite(
         plan.reset.as_str()
     );
     targets::insert_prologue(&mut edits, output, &header, &prologue);
+    if let Some(epilogue) = &wiring.epilogue {
+        edits.append_lines(&indent_block(epilogue, &facts.shape.indent));
+    }
     api::add_exports(&mut edits, output, own_panic_error, own_reset)?;
     if facts.is_host_linked()
         && facts
@@ -246,6 +249,8 @@ fn config_json(
         // Tag JS exceptions and accept panics from catch frames (EH modules only).
         "eh": plan.generation != wasm_recover_model::Generation::G0,
         "importsJsTag": output.wasm.imports.iter().any(|i| !i.is_function && i.name == "__wbindgen_jstag"),
+        // A threads build: one poison flag for the pool, no reset (docs/threads.md).
+        "shared": plan.shared_memory,
     });
     config.to_string()
 }

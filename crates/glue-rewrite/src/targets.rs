@@ -12,7 +12,9 @@
 //! adopts the instance ([`Wiring::setup`] holds the generated statements).
 
 use wasm_recover_model::names::PANIC_IMPORT;
-use wasm_recover_model::{BindgenOutput, ByteSpan, Kept, Plan, Target, WasmAssignment};
+use wasm_recover_model::{
+    BindgenOutput, ByteSpan, HandOver, Kept, ModuleSystem, Plan, Target, WasmAssignment,
+};
 
 use crate::edit::Edits;
 use crate::error::Error;
@@ -24,6 +26,10 @@ pub(crate) struct Wiring {
     /// Statements to run right after the recovery object is created (the
     /// guarded import functions a host links to, the background compile).
     pub(crate) setup: Option<String>,
+    /// Statements that go after the glue's own: CommonJS glue assigns the
+    /// functions a host links to `module.exports` as it runs, so they can
+    /// only be replaced by guarded ones once it has.
+    pub(crate) epilogue: Option<String>,
 }
 
 /// Wires instantiation to the runtime. `replaced` are bodies the rewrite
@@ -89,10 +95,18 @@ pub(crate) fn instantiate(
             first.imports.text(src).to_string()
         }
         Target::Web | Target::NoModules => {
-            let imports_fn = anchors
-                .imports_function
-                .clone()
-                .ok_or_else(|| unknown("no `__wbg_get_imports()` function", None))?;
+            let imports_fn = anchors.imports_function.clone().ok_or_else(|| {
+                // Older glue builds the imports object inside `init`: a reset
+                // would have no imports to instantiate the module with again.
+                let version = output
+                    .bindgen_version()
+                    .map(|v| format!(", wasm-bindgen {v}"))
+                    .unwrap_or_default();
+                unknown(
+                    &format!("no `__wbg_get_imports()`/`getImports()` function (the imports object is built inside `init`, as before 0.2.84's layout{version}): a reset has no imports to instantiate the module with"),
+                    None,
+                )
+            })?;
             // initSync: a synchronous `new WebAssembly.Instance(module, imports)`.
             wrap_instance_calls(edits);
             // init: `await __wbg_load(await module_or_path, imports)`.
@@ -109,7 +123,20 @@ pub(crate) fn instantiate(
                     !a.declares && a.handed_out.is_none() && a.instance.text(src) == "instance"
                 })
                 .ok_or_else(|| unknown("no `wasm = instance.exports;`", None))?;
-            edits.replace(finalize.statement, "wasm = __wbr.adopt(module, instance);");
+            // The compiled module is the finalizer's second parameter, by
+            // whatever name a bundler gave it.
+            let module = anchors
+                .finalize_init
+                .as_ref()
+                .filter(|f| {
+                    finalize.statement.start > f.body.start && finalize.statement.end < f.body.end
+                })
+                .and_then(|f| f.params.get(1))
+                .map_or("module", String::as_str);
+            edits.replace(
+                finalize.statement,
+                format!("wasm = __wbr.adopt({module}, instance);"),
+            );
             format!("{imports_fn}()")
         }
         Target::Deno => {
@@ -185,6 +212,7 @@ pub(crate) fn instantiate(
     Ok(Wiring {
         imports,
         setup: None,
+        epilogue: None,
     })
 }
 
@@ -225,7 +253,17 @@ fn host_linked(edits: &mut Edits, output: &BindgenOutput, plan: &Plan) -> Result
         .collect();
     names.sort_unstable();
     names.dedup();
+    let commonjs = facts.module_system == ModuleSystem::CommonJs;
     for name in &names {
+        if commonjs {
+            // `module.exports.name = function (…) {…};`: replaced after the glue ran.
+            if !anchors.exported_names.contains_key(*name) {
+                return Err(unknown(format!(
+                    "the wasm imports `{name}`, which the glue does not assign to `module.exports`"
+                )));
+            }
+            continue;
+        }
         let keyword = anchors.exported_functions.get(*name).ok_or_else(|| {
             unknown(format!(
                 "the wasm imports `{name}`, which is not an `export function` of the glue"
@@ -239,7 +277,17 @@ fn host_linked(edits: &mut Edits, output: &BindgenOutput, plan: &Plan) -> Result
         .set_wasm
         .as_ref()
         .ok_or_else(|| unknown("no `export function __wbg_set_wasm(`".to_string()))?;
+    // CommonJS: the loader's own compiled module is handed over too (see
+    // `cjs_loader`), in a parameter the rewrite adds.
+    let added_module = commonjs && set.params.len() == 1;
+    if added_module {
+        let end = set.params_end.ok_or_else(|| {
+            unknown("`__wbg_set_wasm` whose parameters cannot take one more".to_string())
+        })?;
+        edits.insert(end, format!(", {HANDED_MODULE}"));
+    }
     let (exports, module) = match set.params.as_slice() {
+        [exports] if added_module => (exports.clone(), Some(HANDED_MODULE.to_string())),
         [exports] => (exports.clone(), None),
         [exports, module] => (exports.clone(), Some(module.clone())),
         _ => {
@@ -289,20 +337,63 @@ fn host_linked(edits: &mut Edits, output: &BindgenOutput, plan: &Plan) -> Result
         .collect();
     values.sort_unstable();
     values.dedup();
-    let raw = names.join(", ");
-    setup.extend([
-        format!("const __wbr_host_raw = {{ {raw} }};"),
-        "const __wbr_host_imports = __wbr.hostImports(__wbr_host_raw);".to_string(),
-    ]);
-    let mut renames = Vec::new();
-    for (i, name) in names.iter().enumerate() {
-        setup.push(format!("const __wbr_host_{i} = __wbr_host_imports.{name};"));
-        renames.push(format!("__wbr_host_{i} as {name}"));
+    if commonjs {
+        // A reset links the same values again; in CommonJS glue they are
+        // `module.exports` properties this rewrite does not read yet.
+        if let Some(value) = output
+            .wasm
+            .imports
+            .iter()
+            .find(|i| !i.is_function && facts.is_glue_module(&i.module))
+        {
+            return Err(unknown(format!(
+                "the wasm imports the value `{}` from CommonJS bundler glue; only imported functions are relinked on reset",
+                value.name
+            )));
+        }
     }
-    if !renames.is_empty() {
-        setup.push(format!("export {{ {} }};", renames.join(", ")));
+    let mut epilogue = None;
+    if commonjs {
+        // The raw functions are the glue's `module.exports.name`s, the host
+        // links to what `module.exports` holds once the glue has run.
+        let raw = names
+            .iter()
+            .map(|n| {
+                if *n == PANIC_IMPORT {
+                    n.to_string()
+                } else {
+                    format!("{n}: module.exports.{n}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        epilogue = Some(
+            [
+                format!("const __wbr_host_raw = {{ {raw} }};"),
+                "Object.assign(module.exports, __wbr.hostImports(__wbr_host_raw));".to_string(),
+            ]
+            .join("\n"),
+        );
+    } else {
+        let raw = names.join(", ");
+        setup.extend([
+            format!("const __wbr_host_raw = {{ {raw} }};"),
+            "const __wbr_host_imports = __wbr.hostImports(__wbr_host_raw);".to_string(),
+        ]);
+        let mut renames = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            setup.push(format!("const __wbr_host_{i} = __wbr_host_imports.{name};"));
+            renames.push(format!("__wbr_host_{i} as {name}"));
+        }
+        if !renames.is_empty() {
+            setup.push(format!("export {{ {} }};", renames.join(", ")));
+        }
     }
-    if module.is_none() {
+    if commonjs {
+        // The loader must hand over the module it compiled: nothing else
+        // gives CommonJS glue the wasm for a reset.
+        cjs_loader(output).map_err(unknown)?;
+    } else if module.is_none() {
         // The host never hands over a compiled module: compile one for resets.
         let wasm = facts
             .entry
@@ -331,7 +422,57 @@ fn host_linked(edits: &mut Edits, output: &BindgenOutput, plan: &Plan) -> Result
     Ok(Wiring {
         imports: format!("({{ {imports} }})"),
         setup: Some(setup.join("\n")),
+        epilogue,
     })
+}
+
+/// The parameter added to a CommonJS glue's one-parameter `__wbg_set_wasm`.
+const HANDED_MODULE: &str = "__wbr_module";
+
+/// The hand-over of a CommonJS loader (`x.cjs`) whose only part in the
+/// wasm's life is to compile it, instantiate it with the glue as imports and
+/// hand the instance's exports to the glue, or why it is not understood.
+fn cjs_loader(output: &BindgenOutput) -> Result<&HandOver, String> {
+    let entry = output
+        .glue
+        .entry
+        .as_ref()
+        .ok_or("CommonJS bundler glue without the loader that instantiates it")?;
+    let hand_over = entry.hand_over.as_ref().ok_or(
+        "the loader does not hand `__wbg_set_wasm` the exports of an instance of a `new WebAssembly.Module(…)` it compiled",
+    )?;
+    if entry.set_wasm_calls != 1 {
+        return Err(format!(
+            "the loader calls `__wbg_set_wasm` {} times",
+            entry.set_wasm_calls
+        ));
+    }
+    if hand_over.instance_uses != 1 {
+        return Err(
+            "the loader uses the instance besides handing its exports to the glue (a reset could not replace what it keeps)"
+                .to_string(),
+        );
+    }
+    Ok(hand_over)
+}
+
+/// The hardened CommonJS loader: it hands the glue the compiled module too
+/// (a reset instantiates it again) and passes the recovery API on.
+fn cjs_entry(entry: &str, output: &BindgenOutput, api: &[&str]) -> Result<String, Error> {
+    let hand_over = cjs_loader(output).map_err(|what| Error::UnknownShape {
+        target: output.target.to_string(),
+        what,
+        line: None,
+    })?;
+    let mut edits = Edits::new(entry);
+    edits.insert(hand_over.args_end, format!(", {}", hand_over.module));
+    edits.append_lines(
+        &api.iter()
+            .map(|n| format!("module.exports.{n} = {}.{n};", hand_over.glue_binding))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    edits.apply()
 }
 
 const GUARDED_WASM_NOTE: &str = "// wasm-recover: `__wasm` is exported by the glue, guarded.";
@@ -346,6 +487,9 @@ pub(crate) fn entry(entry: &str, output: &BindgenOutput, api: &[&str]) -> Result
         line: None,
     }
     };
+    if output.glue.module_system == ModuleSystem::CommonJs {
+        return cjs_entry(entry, output, api);
+    }
     let facts = output.glue.entry.as_ref().ok_or_else(unknown)?;
     let mut edits = Edits::new(entry);
     // `export const __wasm = wasm;` hands out the raw instance's exports, which
