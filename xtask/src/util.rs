@@ -5,7 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 /// The repository root (the parent of `xtask/`).
@@ -246,6 +247,25 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// `{ "files": [{ path, sha256, size }] }` for one target's output.
+pub(crate) fn output_files(dir: &Path) -> Result<Value> {
+    let mut files = Vec::new();
+    for rel in list_files(dir)? {
+        let bytes = read(&dir.join(&rel))?;
+        files.push(json!({
+            "path": rel,
+            "sha256": sha256_hex(&bytes),
+            "size": bytes.len(),
+        }));
+    }
+    ensure!(
+        !files.is_empty(),
+        "the CLI wrote nothing into `{}`",
+        dir.display()
+    );
+    Ok(json!({ "files": files }))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 pub mod glue_variants;
+pub mod glue_variants_tools;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
