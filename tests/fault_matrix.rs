@@ -263,25 +263,7 @@ fn parse(stdout: &str) -> Result<Results, Failed> {
 /// build, fault, entry, what was found. The table shows them as failing; a
 /// listed cell that starts to pass fails the suite, so the list is emptied
 /// as the runtime is fixed.
-const FINDINGS: &[(&str, &str, &str, &str)] = &[
-    (
-        FAULT_CRATE,
-        "host",
-        "async",
-        "a reset requested by an import while an async export's future is polled rejects \
-         the caller's promise with `StaleObjectError`, and a `StaleObjectError` reaches the \
-         event loop as well (README \"Async\": nothing becomes an uncaught exception)",
-    ),
-    (
-        FAULT_CRATE,
-        "host",
-        "finalizer",
-        "a reset requested by an import while a finalizer runs `Drop`: the dead frame \
-         stops (its next import does not run) but no `StaleObjectError` is seen anywhere; \
-         the expectation (the error reaches the event loop, as from a timer closure) and \
-         the contract, which says nothing of finalizers there, need a decision",
-    ),
-];
+const FINDINGS: &[(&str, &str, &str, &str)] = &[];
 
 /// The finding recorded for a cell, if any.
 fn finding(run: &Run, fault: &str, entry: &str) -> Option<&'static str> {

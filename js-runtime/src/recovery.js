@@ -100,7 +100,9 @@ class InstanceState {
     this.restingStackPointer = 0;
     this.tag = null; // the tag JS exceptions cross this instance with (EH modules only)
     this.pending = new Set(); // promises created by this instance's Rust code
-    this.delivered = false; // the AbortError reached a promise or a handler
+    // The instance's end (its AbortError, or the StaleObjectError of a reset
+    // that replaced it mid-call) reached a promise or a handler.
+    this.delivered = false;
   }
 }
 
@@ -606,6 +608,19 @@ class Recovery {
     return this.config.reset !== "manual" || state.resetRequested;
   }
 
+  /**
+   * Whether `error`, leaving a call the host made with no wasm frame below
+   * (a closure fired by a timer or a promise job, a finalizer), is the end of
+   * `state` that already reached a pending promise or the abort handler: its
+   * `AbortError`, or the `StaleObjectError` of a reset asked for during the
+   * call (which the frames of `state` end with). Thrown again, it would be an
+   * uncaught exception, which ends a Node process. Any other error, or one
+   * nobody received, still goes to the host.
+   */
+  alreadyDelivered(state, error) {
+    return state.dead && state.delivered && error === (state.abort || state.cause);
+  }
+
   /** Rejects every promise the instance's Rust code created and did not settle. */
   settle(state, reason) {
     if (state.pending.size === 0) return false;
@@ -773,7 +788,10 @@ class Recovery {
       old.cause = new StaleObjectError("a pending call");
       // One trap error serves every reset: it only has to be uncatchable.
       old.unwind = this.resetTrap || (this.resetTrap = genuineTrap());
-      this.settle(old, old.cause);
+      // A frame of `old` still on the stack (the host reset from an import)
+      // ends with this same error: `alreadyDelivered` keeps it from reaching
+      // the event loop a second time when a promise already got it.
+      if (this.settle(old, old.cause)) old.delivered = true;
       // Holders of the replaced instance's exports object (`__wasm`,
       // `init()`'s result) reach the fresh instance through it, as after an
       // abort; its guards now refuse the replaced instance.
@@ -875,7 +893,7 @@ class Recovery {
       try {
         return real.apply(this, args);
       } catch (error) {
-        if (error instanceof AbortError && error === state.abort && state.delivered) return undefined;
+        if (recovery.alreadyDelivered(state, error)) return undefined;
         // A panic that a catch frame ended, or a JS exception an import threw,
         // while the host polled a future (wasm-bindgen-futures lets both
         // leave its task): the future's promise would stay pending forever
@@ -1308,14 +1326,21 @@ function guardTable(table, state, recovery, name) {
 function registryClass(recovery) {
   // A FinalizationRegistry whose callbacks only run for objects of the live
   // instance: a finalizer must never free an old pointer into a new instance.
+  // A finalizer is called by the engine with no wasm frame below, like a
+  // timer's closure, and its errors follow the same rule (`guardClosure`):
+  // an abort that reached the handler or a pending promise is not thrown
+  // again; anything else (an abort nobody received, the StaleObjectError of
+  // a reset the host asked for while `Drop` ran) reaches the event loop,
+  // where the host sees it.
   return class GuardedFinalizationRegistry {
     constructor(cleanup) {
       this.inner = new FinalizationRegistry((held) => {
         if (held.generation !== recovery.liveGeneration) return;
+        const state = recovery.current;
         try {
           cleanup(held.value);
         } catch (error) {
-          if (!(error instanceof AbortError || error instanceof StaleObjectError)) throw error;
+          if (!recovery.alreadyDelivered(state, error)) throw error;
         }
       });
     }

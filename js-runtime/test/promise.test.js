@@ -133,6 +133,30 @@ test("a JS exception that leaves a closure called from the event loop rejects pe
   assert.deepEqual(await state(other), { status: "pending" });
 });
 
+test("a reset an import asks for while a closure polls a future rejects the pending promises and is not rethrown", async () => {
+  // The host calls __wbg_reset_state() from an import while Rust is on the
+  // stack of a future polled from a microtask: the future's promise gets the
+  // StaleObjectError, and the same error must not reach the event loop too
+  // (README "Async": nothing becomes an uncaught exception).
+  const glue = createGlue();
+  const pending = glue.recovery.newPromise(() => {});
+  const observed = state(pending);
+  glue.callJs = () => {
+    glue.recovery.reset();
+    return 7;
+  };
+  const poll = glue.recovery.guardClosure(() => glue.wasm.run());
+  assert.equal(poll(), undefined, "delivered to the promise, not thrown into the event loop");
+  const result = await observed;
+  assert.equal(result.status, "rejected");
+  assert.ok(result.reason instanceof StaleObjectError, `rejected with ${result.reason}`);
+  // With nothing pending (a timer's closure), the reset's error still reaches the closure's caller.
+  const timer = glue.recovery.guardClosure(() => glue.wasm.run());
+  const error = thrown(timer);
+  assert.ok(error instanceof StaleObjectError, `threw ${error}`);
+  assert.notEqual(error, result.reason, "each reset has its own error");
+});
+
 test("newPromise returns real Promises", () => {
   const glue = createGlue();
   const p = glue.recovery.newPromise((resolve) => resolve(1));

@@ -8,7 +8,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { AbortError, StaleObjectError } from "../src/recovery.js";
-import { createGlue, thrown } from "./glue.js";
+import { createGlue, thrown, recorder } from "./glue.js";
 
 /**
  * Constructs `new recovery.FinalizationRegistry(cleanup)` against a stand-in
@@ -92,19 +92,57 @@ test("a finalizer does not run for an object of an aborted instance, before or a
   assert.deepEqual(freed, []);
 });
 
-test("a finalizer that hits an abort or a stale object is silent; other errors propagate", () => {
+test("a finalizer whose abort reached the abort handler is silent", () => {
   const glue = createGlue();
-  let next;
+  const handler = recorder();
+  glue.recovery.setOnAbort(handler);
+  const fake = recordingRegistry(glue.recovery, () => glue.wasm.trap());
+  fake.registry.register({}, 8);
+  assert.equal(fake.collect(0), undefined, "not thrown again into the event loop");
+  assert.equal(handler.seen.length, 1);
+  assert.ok(handler.seen[0] instanceof AbortError);
+});
+
+test("a finalizer's abort that reached no handler and no promise goes to the event loop", () => {
+  // As for a timer's closure: nothing else would ever report it.
+  const glue = createGlue();
+  const fake = recordingRegistry(glue.recovery, () => glue.wasm.trap());
+  fake.registry.register({}, 8);
+  const error = thrown(() => fake.collect(0));
+  assert.ok(error instanceof AbortError, `threw ${error}`);
+  assert.equal(error, glue.recovery.current.abort);
+});
+
+test("a reset an import asks for while a finalizer runs Drop goes to the event loop as StaleObjectError", () => {
+  // The host calls __wbg_reset_state() while the finalizer's `free` is on
+  // the stack: the frame is stopped, and, as from a timer's closure, its
+  // StaleObjectError is reported where the host sees it.
+  const glue = createGlue();
+  glue.callJs = () => {
+    glue.recovery.reset();
+    return 7;
+  };
+  const fake = recordingRegistry(glue.recovery, () => glue.wasm.run());
+  fake.registry.register({}, 8);
+  const error = thrown(() => fake.collect(0));
+  assert.ok(error instanceof StaleObjectError, `threw ${error}`);
+});
+
+test("a finalizer's other errors propagate", () => {
+  const glue = createGlue();
+  const bug = new Error("bug in a finalizer");
   const fake = recordingRegistry(glue.recovery, () => {
-    throw next;
+    throw bug;
   });
   fake.registry.register({}, 8);
-  next = new AbortError("free", new Error("trap"));
-  fake.collect(0);
-  next = new StaleObjectError("Counter object");
-  fake.collect(0);
-  next = new Error("bug in a finalizer");
-  assert.equal(thrown(() => fake.collect(0)), next);
+  assert.equal(thrown(() => fake.collect(0)), bug);
+  // An AbortError or StaleObjectError that is not the instance's own end is another error too.
+  const foreign = new StaleObjectError("Counter object");
+  const other = recordingRegistry(glue.recovery, () => {
+    throw foreign;
+  });
+  other.registry.register({}, 8);
+  assert.equal(thrown(() => other.collect(0)), foreign);
 });
 
 // Real collection cannot be forced without `--expose-gc` (the cargo harness,

@@ -86,7 +86,9 @@ export function expected(fault, entry, gen) {
   if (fault === "panic") return { caller: via("PanicError"), state: "kept", handler: 0 };
   if (fault === "js") return { caller: via("the thrown value (===)"), state: "kept", handler: 0 };
   // host: the running call's instance is replaced under it; its frames must
-  // not go on (tests/node/reset.test.mjs, docs/reset.md).
+  // not go on (tests/node/reset.test.mjs, docs/reset.md). A timer's closure
+  // and a finalizer have no caller: the StaleObjectError reaches the event
+  // loop (docs/reset.md, "Calls with no JS caller").
   return { caller: via("StaleObjectError"), state: "replaced", handler: 0 };
 }
 
