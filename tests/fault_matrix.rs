@@ -65,6 +65,7 @@ const RUNS: &[Run] = &[
     fixture("0.2.130-unwind-legacy", "G2", "node-26"),
     fixture("0.2.130-unwind-exnref", "G2", "node-26"),
     fault_crate("0.2.130-abort", "G0", "node-26"),
+    fault_crate("0.2.130-unwind-legacy", "G2", "node-20"),
     fault_crate("0.2.130-unwind-legacy", "G2", "node-26"),
     fault_crate("0.2.130-unwind-exnref", "G2", "node-26"),
 ];
