@@ -17,79 +17,90 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
 use wasm_recover_test_support as support;
 
-/// One column of the table: a committed fixture build, its generation, the
-/// Node that runs it.
+/// One column of the table: a committed build of a crate, its generation,
+/// the Node that runs it.
 struct Run {
+    krate: Crate,
     build: &'static str,
     generation: &'static str,
     engine: &'static str,
 }
 
+/// Which crate's committed outputs a run hardens.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Crate {
+    /// `tests/fixtures/out/<build>` (`cargo xtask fixtures`).
+    Fixture,
+    /// `tests/fixtures/fault-out/<build>` (`cargo xtask fault-fixture`): a
+    /// crate whose every entry can be armed to trap, run out of memory,
+    /// overflow the stack, panic or call a throwing import, and whose start
+    /// function can fault.
+    Fault,
+}
+
+const fn fixture(build: &'static str, generation: &'static str, engine: &'static str) -> Run {
+    Run {
+        krate: Crate::Fixture,
+        build,
+        generation,
+        engine,
+    }
+}
+
+const fn fault_crate(build: &'static str, generation: &'static str, engine: &'static str) -> Run {
+    Run {
+        krate: Crate::Fault,
+        build,
+        generation,
+        engine,
+    }
+}
+
 const RUNS: &[Run] = &[
-    Run {
-        build: "0.2.84-abort",
-        generation: "G0",
-        engine: "node-26",
-    },
-    Run {
-        build: "0.2.130-abort",
-        generation: "G0",
-        engine: "node-26",
-    },
-    Run {
-        build: "0.2.105-unwind-exnref",
-        generation: "G1",
-        engine: "node-26",
-    },
-    Run {
-        build: "0.2.113-unwind-legacy",
-        generation: "G1",
-        engine: "node-26",
-    },
-    Run {
-        build: "0.2.130-unwind-legacy",
-        generation: "G2",
-        engine: "node-20",
-    },
-    Run {
-        build: "0.2.130-unwind-legacy",
-        generation: "G2",
-        engine: "node-26",
-    },
-    Run {
-        build: "0.2.130-unwind-exnref",
-        generation: "G2",
-        engine: "node-26",
-    },
-    Run {
-        build: FAULT_CRATE,
-        generation: "G0",
-        engine: "node-26",
-    },
+    fixture("0.2.84-abort", "G0", "node-26"),
+    fixture("0.2.130-abort", "G0", "node-26"),
+    fixture("0.2.105-unwind-exnref", "G1", "node-26"),
+    fixture("0.2.113-unwind-legacy", "G1", "node-26"),
+    fixture("0.2.130-unwind-legacy", "G2", "node-20"),
+    fixture("0.2.130-unwind-legacy", "G2", "node-26"),
+    fixture("0.2.130-unwind-exnref", "G2", "node-26"),
+    fault_crate("0.2.130-abort", "G0", "node-26"),
+    fault_crate("0.2.130-unwind-legacy", "G2", "node-20"),
+    fault_crate("0.2.130-unwind-legacy", "G2", "node-26"),
+    fault_crate("0.2.130-unwind-exnref", "G2", "node-26"),
 ];
 
-/// The run over `tests/fixtures/fault-out` (`cargo xtask fault-fixture`): a
-/// crate whose every entry can be armed to trap, run out of memory, overflow
-/// the stack, panic or call a throwing import, and whose start function can
-/// fault.
+/// How the table and [`FINDINGS`] name the fault crate's builds
+/// (`fault-crate <build>`).
 const FAULT_CRATE: &str = "fault-crate";
 
 impl Run {
+    /// The build as the table and the trial names show it: the fault crate's
+    /// prefixed with `fault-crate`.
+    fn label(&self) -> String {
+        match self.krate {
+            Crate::Fixture => self.build.to_string(),
+            Crate::Fault => format!("{FAULT_CRATE} {}", self.build),
+        }
+    }
+
     /// The committed nodejs output the run hardens, and its name.
     fn fixture(&self) -> (std::path::PathBuf, &'static str) {
-        if self.build == FAULT_CRATE {
-            (
-                root().join("tests/fixtures/fault-out/nodejs"),
+        match self.krate {
+            Crate::Fault => (
+                root()
+                    .join("tests/fixtures/fault-out")
+                    .join(self.build)
+                    .join("nodejs"),
                 "recover_fault",
-            )
-        } else {
-            (
+            ),
+            Crate::Fixture => (
                 root()
                     .join("tests/fixtures/out")
                     .join(self.build)
                     .join("nodejs"),
                 "recover_fixture",
-            )
+            ),
         }
     }
 }
@@ -121,7 +132,7 @@ fn main() {
         .enumerate()
         .map(|(index, run)| {
             let shared = Arc::clone(&shared);
-            Trial::test(format!("{}/{}", run.build, run.engine), move || {
+            Trial::test(format!("{}/{}", run.label(), run.engine), move || {
                 let results = execute(&RUNS[index])?;
                 check(&RUNS[index], &results)?;
                 shared
@@ -182,7 +193,7 @@ fn execute(run: &Run) -> Result<Results, Failed> {
     }
     let results = parse(&stdout)?;
     // The security suites drive the fixture crate's own exports.
-    if run.build != FAULT_CRATE {
+    if run.krate == Crate::Fixture {
         security(run, &node, &hardened)?;
     }
     Ok(results)
@@ -259,17 +270,19 @@ fn parse(stdout: &str) -> Result<Results, Failed> {
 }
 
 /// Cells whose run contradicts their expectation, kept failing on purpose
-/// (issue #12: a finding is reported, the expectation is not weakened):
-/// build, fault, entry, what was found. The table shows them as failing; a
-/// listed cell that starts to pass fails the suite, so the list is emptied
-/// as the runtime is fixed.
-const FINDINGS: &[(&str, &str, &str, &str)] = &[];
+/// (issue #12: a finding is reported, the expectation is not weakened): the
+/// builds (as [`Run::label`] shows them) where it was found, fault, entry,
+/// what was found. The table shows them as failing; a listed cell that starts
+/// to pass fails the suite, so the list is emptied as the runtime is fixed.
+/// Empty since the two host-reset findings (async, finalizer) were fixed.
+const FINDINGS: &[(&[&str], &str, &str, &str)] = &[];
 
 /// The finding recorded for a cell, if any.
 fn finding(run: &Run, fault: &str, entry: &str) -> Option<&'static str> {
+    let label = run.label();
     FINDINGS
         .iter()
-        .find(|(build, f, e, _)| *build == run.build && *f == fault && *e == entry)
+        .find(|(labels, f, e, _)| labels.contains(&label.as_str()) && *f == fault && *e == entry)
         .map(|(_, _, _, why)| *why)
 }
 
@@ -366,7 +379,9 @@ fn render(done: &BTreeMap<usize, Results>) -> String {
         for run in RUNS {
             body.push_str(&format!(
                 " {} {} ({}) |",
-                run.generation, run.build, run.engine
+                run.generation,
+                run.label(),
+                run.engine
             ));
         }
         body.push_str("\n|---|");
@@ -449,7 +464,7 @@ object, `WebAssembly` and its classes, `Promise`, `Function.prototype`,
 `Object`, `Array.prototype`, `Error`, `FinalizationRegistry`, `WeakRef`,
 `Reflect` and the text codecs must be unchanged after the load, and again after
 an abort, a reset and async calls. Passes on every fixture-crate run above
-(the suites drive that crate's exports; the fault-crate run has none of them).
+(the suites drive that crate's exports; the fault-crate runs have none of them).
 
 `tests/node/fault-matrix/security.test.mjs`: crafted arguments (`valueOf`,
 `Symbol.toPrimitive`, a `Proxy` array) that abort, throw or re-enter while the
@@ -488,10 +503,10 @@ const HEADER: &str = "# What happens on each fault
 Generated by `tests/fault_matrix.rs` from the runs of
 `tests/node/fault-matrix/run.mjs` on the hardened committed fixtures
 (`tests/fixtures/out/<build>/nodejs`, `--reset auto`) and on the fault
-crate's (`tests/fixtures/fault-out/nodejs`, the `fault-crate` column: every
-entry, the start function included, can be armed to trap with a bare
-`unreachable`, run out of memory, overflow the stack, panic or call a throwing
-import); the test fails when this
+crate's (`tests/fixtures/fault-out/<build>/nodejs`, the `fault-crate` columns,
+G0 and G2 in both EH encodings: every entry, the start function included, can
+be armed to trap with a bare `unreachable`, run out of memory, overflow the
+stack, panic or call a throwing import); the test fails when this
 file differs from what the runs produce. Regenerate with
 `BLESS=1 cargo test --test fault_matrix`.
 

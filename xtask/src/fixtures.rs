@@ -43,7 +43,7 @@ use crate::util;
 /// How a fixture's Rust code panics, and with which exception-handling
 /// encoding when it unwinds.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Panic {
+pub(crate) enum Panic {
     /// `panic=abort`, the default of `wasm32-unknown-unknown`: no exception
     /// handling in the module (generation G0).
     Abort,
@@ -55,7 +55,7 @@ enum Panic {
 
 impl Panic {
     /// The part of the fixture id after the version.
-    fn suffix(self) -> &'static str {
+    pub(crate) fn suffix(self) -> &'static str {
         match self {
             Panic::Abort => "abort",
             Panic::UnwindLegacy => "unwind-legacy",
@@ -64,7 +64,7 @@ impl Panic {
     }
 
     /// The panic strategy, as `-Cpanic` spells it.
-    fn strategy(self) -> &'static str {
+    pub(crate) fn strategy(self) -> &'static str {
         match self {
             Panic::Abort => "abort",
             Panic::UnwindLegacy | Panic::UnwindExnref => "unwind",
@@ -91,8 +91,49 @@ impl Panic {
         }
     }
 
-    fn unwinds(self) -> bool {
+    pub(crate) fn unwinds(self) -> bool {
         self != Panic::Abort
+    }
+
+    /// Adds what this strategy needs to a cargo build for [`WASM_TARGET`]:
+    /// for unwinding, std rebuilt from the toolchain's sources (whose
+    /// `sysroot` path is remapped, so it does not reach the binary) and the
+    /// `-C` flags of [`Panic::rustflags`].
+    pub(crate) fn configure_build(
+        self,
+        build: &mut Command,
+        rustflags: &mut Vec<String>,
+        sysroot: &Path,
+    ) {
+        if self.unwinds() {
+            let sysroot = sysroot.canonicalize().unwrap_or(sysroot.to_path_buf());
+            rustflags.push(format!(
+                "--remap-path-prefix={}=/sysroot",
+                sysroot.display()
+            ));
+            build.arg(format!("-Zbuild-std={BUILD_STD}"));
+        }
+        rustflags.extend(self.rustflags().iter().map(|f| f.to_string()));
+    }
+
+    /// What [`Panic::configure_build`] adds to `RUSTFLAGS`, as a manifest
+    /// records it (the sysroot as a placeholder).
+    pub(crate) fn recorded_flags(self) -> Vec<&'static str> {
+        let mut flags = Vec::new();
+        if self.unwinds() {
+            flags.push(SYSROOT_REMAP_RECORDED);
+        }
+        flags.extend(self.rustflags());
+        flags
+    }
+
+    /// The manifest keys of an unwinding build (`build_std`, `eh`); an abort
+    /// build has none, so the abort entries stay as they were.
+    pub(crate) fn record_eh(self, entry: &mut Value) {
+        if let (Some(eh), Some(map)) = (self.eh(), entry.as_object_mut()) {
+            map.insert("build_std".to_string(), json!(BUILD_STD));
+            map.insert("eh".to_string(), json!(eh));
+        }
     }
 }
 
@@ -173,7 +214,7 @@ const fn with_variant(fixture: Fixture, variant: Variant) -> Fixture {
 
 /// The nightly that builds the `panic=unwind` fixtures; `rustc --version` in
 /// the manifest says which one it was.
-const NIGHTLY: &str = "nightly";
+pub(crate) const NIGHTLY: &str = "nightly";
 
 /// `panic=unwind` fixtures cover each generation of wasm-bindgen's exception
 /// handling (docs/inputs.md), in both encodings where the CLI can:
@@ -418,11 +459,7 @@ fn build_fixture(fixture: &Fixture, paths: &Paths, check: bool) -> Result<Value>
     if let (Some(v), Some(map)) = (&fixture.variant, entry.as_object_mut()) {
         map.insert("cli_flags".to_string(), json!(v.cli_flags));
     }
-    // Keys only unwinding builds have, so the abort entries stay as they were.
-    if let (Some(eh), Some(map)) = (fixture.panic.eh(), entry.as_object_mut()) {
-        map.insert("build_std".to_string(), json!(BUILD_STD));
-        map.insert("eh".to_string(), json!(eh));
-    }
+    fixture.panic.record_eh(&mut entry);
     Ok(entry)
 }
 
@@ -430,10 +467,7 @@ fn build_fixture(fixture: &Fixture, paths: &Paths, check: bool) -> Result<Value>
 /// placeholders).
 fn recorded_rustflags(panic: Panic) -> String {
     let mut flags = vec![RUSTFLAGS_RECORDED];
-    if panic.unwinds() {
-        flags.push(SYSROOT_REMAP_RECORDED);
-    }
-    flags.extend(panic.rustflags());
+    flags.extend(panic.recorded_flags());
     flags.join(" ")
 }
 
@@ -556,16 +590,9 @@ fn build_wasm(
     ];
     let mut build = util::cargo(fixture.toolchain);
     build.args(["build", "--release", "--locked", "--target", WASM_TARGET]);
-    if fixture.panic.unwinds() {
-        // std's sources come from the sysroot (rust-src).
-        let sysroot = sysroot.canonicalize().unwrap_or(sysroot.to_path_buf());
-        rustflags.push(format!(
-            "--remap-path-prefix={}=/sysroot",
-            sysroot.display()
-        ));
-        build.arg(format!("-Zbuild-std={BUILD_STD}"));
-    }
-    rustflags.extend(fixture.panic.rustflags().iter().map(|f| f.to_string()));
+    fixture
+        .panic
+        .configure_build(&mut build, &mut rustflags, sysroot);
     util::run(
         build
             .current_dir(build_dir.join("crate"))

@@ -50,11 +50,12 @@ tasks:
       (nodejs, web) into tests/fixtures/threads-out/ with its manifest.json;
       --check rebuilds elsewhere and compares byte for byte.
   fault-fixture [--check]
-      Build tests/fixtures/fault-crate (stable, panic=abort: every entry can be
-      armed to trap, run out of memory, overflow the stack, panic or call a
-      throwing import) and run the pinned wasm-bindgen CLI on it (nodejs) into
-      tests/fixtures/fault-out/ with its manifest.json; --check rebuilds
-      elsewhere and compares byte for byte.
+      Build tests/fixtures/fault-crate (every entry can be armed to trap, run
+      out of memory, overflow the stack, panic or call a throwing import) as
+      0.2.130-abort (stable) and 0.2.130-unwind-legacy/-exnref (nightly,
+      std rebuilt) and run the pinned wasm-bindgen CLI on each (nodejs) into
+      tests/fixtures/fault-out/<build>/ with one manifest.json; --check
+      rebuilds elsewhere and compares byte for byte.
   engines install
       Install the pinned Node, Deno and Chromium engines (and the TypeScript
       compiler the type tests run) into .cache/engines/.

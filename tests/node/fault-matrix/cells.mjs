@@ -34,13 +34,15 @@ export const ENTRIES = [
 /** Why a cell has no scenario, by key; the table prints them as footnotes. */
 export const REASONS = {
   trapG0:
-    "a panic=abort build compiles every panic to `unreachable`: the panic row of G0 is this trap, exercised there; the fixture crate has no other bare `unreachable` (the fault-crate column has)",
+    "a panic=abort build compiles every panic to `unreachable`: the panic row of G0 is this trap, exercised there; the fixture crate has no other bare `unreachable` (the fault-crate columns have)",
   trapUnwind:
     "the fixture crate has no export that executes a bare `unreachable` in a panic=unwind build (its out-of-memory path ends in `std::process::abort`, i.e. `unreachable`: the out-of-memory row)",
-  noStart: "the fixture crate has no `#[wasm_bindgen(start)]` function (adding one changes every committed fixture); the fault-crate column exercises this row",
+  noStart: "the fixture crate has no `#[wasm_bindgen(start)]` function (adding one changes every committed fixture); the fault-crate columns exercise this row",
   startNoAbort:
     "a start function runs inside instantiation (the module's load, `__wbg_reset_state()`): the contract says what an abort there does, not what a JS exception or a reset from inside it does",
-  onlyPanics: "in the fixture crate this entry can only panic: no constructor, getter, setter, timer or promise closure, or `Drop` of it allocates without bound, recurses or calls an import (the fault-crate column's entries can)",
+  startPanicUnwind:
+    "a start function runs inside instantiation (the module's load, `__wbg_reset_state()`): the contract says what an abort there does, not what a panic that unwinds out of it (a `PanicError` from the load or the reset) does",
+  onlyPanics: "in the fixture crate this entry can only panic: no constructor, getter, setter, timer or promise closure, or `Drop` of it allocates without bound, recurses or calls an import (the fault-crate columns' entries can)",
   methodNoAlloc: "no method of `Counter` allocates without bound or recurses",
   asyncNoAlloc: "no async export of the fixture crate allocates without bound or recurses",
   noAbortNoHandler: "not an abort: the contract calls no abort handler, so no call can be made from one",
@@ -94,13 +96,14 @@ export function expected(fault, entry, gen) {
 
 /**
  * Why a cell is not exercised in `gen` on this glue, or null. `glue.faultCrate`:
- * the output of tests/fixtures/fault-crate (G0 only), whose every entry can
- * be armed with every fault.
+ * an output of tests/fixtures/fault-crate (G0, and G2 in both EH encodings),
+ * whose every entry can be armed with every fault.
  */
 export function notExercised(fault, entry, gen, glue) {
   const unwind = gen !== "G0";
   if (glue.faultCrate) {
     const aborts = fault === "trap" || fault === "oom" || fault === "stack" || (fault === "panic" && !unwind);
+    if (entry === "start" && fault === "panic" && unwind) return "startPanicUnwind";
     if (entry === "start" && !aborts) return "startNoAbort";
     if (entry === "handler" && !aborts) return "noAbortNoHandler";
     if (entry === "finalizer" && typeof globalThis.gc !== "function") return "noGc";
