@@ -27,6 +27,10 @@
 //! - `<name>@<version>/after-subdirs/<engine>`: the same checks on a copy
 //!   hardened directory by directory (`harden`), kept only for packages whose
 //!   root the tool refuses today (`harden_why` says why).
+//! - `<name>@<version>/after-renamed/<engine>`: the same checks on a copy
+//!   whose files are renamed as `renamed` says (and `package.json`'s paths
+//!   with them), before and after: the package's own bundle, unchanged but
+//!   for its name, as a file not named after the wasm it loads (issue #9).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -63,6 +67,8 @@ struct Package {
     /// translated to exnref by `wasm-recover eh`, must then give the same
     /// transcript on an engine without legacy EH (issue #4).
     translate: bool,
+    /// Files renamed (from, to) in the `after-renamed` trials (`renamed`).
+    renamed: Vec<(String, String)>,
 }
 
 impl Package {
@@ -112,12 +118,19 @@ fn main() {
                 let after = package.clone();
                 trials.push(Trial::test(
                     format!("{spec}/after-subdirs/{engine}"),
-                    move || run_after(&after, engine, &after.harden),
+                    move || run_after(&after, engine, &after.harden, &[]),
+                ));
+            }
+            if !package.renamed.is_empty() {
+                let renamed = package.clone();
+                trials.push(Trial::test(
+                    format!("{spec}/after-renamed/{engine}"),
+                    move || run_after(&renamed, engine, &[String::new()], &renamed.renamed),
                 ));
             }
             let after = package.clone();
             let trial = Trial::test(format!("{spec}/after/{engine}"), move || {
-                run_after(&after, engine, &[String::new()])
+                run_after(&after, engine, &[String::new()], &[])
             });
             trials.push(
                 match (&package.after_pending, &package.after_known_broken) {
@@ -186,6 +199,13 @@ fn read_packages() -> Result<Vec<Package>, String> {
                     .and_then(Value::as_str)
                     .map(String::from),
                 translate: p.get("eh").and_then(Value::as_str) == Some("legacy"),
+                renamed: p
+                    .get("renamed")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(from, to)| Some((from.clone(), to.as_str()?.to_string())))
+                    .collect(),
                 with: p
                     .get("with")
                     .and_then(Value::as_array)
@@ -250,14 +270,22 @@ fn run_before(package: &Package) -> Result<(), Failed> {
 /// A copy hardened by running `wasm-recover` on each of `dirs` (relative to
 /// the package root; "" is the root itself) against the original, on one
 /// engine.
-fn run_after(package: &Package, engine: &str, dirs: &[String]) -> Result<(), Failed> {
+/// `renamed`: files renamed in both copies (empty: the package as published).
+fn run_after(
+    package: &Package,
+    engine: &str,
+    dirs: &[String],
+    renamed: &[(String, String)],
+) -> Result<(), Failed> {
     let original = require_installed(package)?;
     let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
 
     let before_root = lay_out(&scratch.path().join("before"), package, &original)?;
+    rename(&before_root, package, renamed)?;
     let before = run_script(&before_root, package, engine)?;
 
     let after_root = lay_out(&scratch.path().join("after"), package, &original)?;
+    rename(&after_root, package, renamed)?;
     let hardened = after_root.join("node_modules").join(&package.name);
     for dir in dirs {
         let target = if dir.is_empty() {
@@ -280,7 +308,11 @@ fn run_after(package: &Package, engine: &str, dirs: &[String]) -> Result<(), Fai
     }
     for file in &package.loads {
         let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
-        if read(&original.join(file))? == read(&hardened.join(file))? {
+        let now = renamed
+            .iter()
+            .find(|(from, _)| from == file)
+            .map_or(file, |(_, to)| to);
+        if read(&original.join(file))? == read(&hardened.join(now))? {
             return Err(format!(
                 "hardening left {file} unchanged, but the package's entry point loads it"
             )
@@ -402,6 +434,29 @@ fn lay_out(root: &Path, package: &Package, original: &Path) -> Result<PathBuf, F
             .map_err(|e| format!("copying {}: {e}", dependency.display()))?;
     }
     Ok(root.to_path_buf())
+}
+
+/// Renames files of the package laid out under `root`, and every
+/// `package.json` path naming them (`"./index.js"` → `"./resvg.js"`).
+fn rename(root: &Path, package: &Package, renamed: &[(String, String)]) -> Result<(), Failed> {
+    if renamed.is_empty() {
+        return Ok(());
+    }
+    let dir = root.join("node_modules").join(&package.name);
+    for (from, to) in renamed {
+        std::fs::rename(dir.join(from), dir.join(to))
+            .map_err(|e| format!("renaming {from} to {to}: {e}"))?;
+    }
+    // As text, so the order of `exports` conditions (which Node honours) stays.
+    let manifest = dir.join("package.json");
+    let mut text =
+        std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    for (from, to) in renamed {
+        for prefix in ["\"", "\"./"] {
+            text = text.replace(&format!("{prefix}{from}\""), &format!("{prefix}{to}\""));
+        }
+    }
+    std::fs::write(&manifest, text).map_err(|e| format!("{}: {e}", manifest.display()).into())
 }
 
 fn run_script(root: &Path, package: &Package, engine: &str) -> Result<Value, Failed> {

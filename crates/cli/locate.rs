@@ -65,16 +65,18 @@ pub(crate) fn package_output(output: &wasm_recover_package::Output) -> Result<Ou
         // A loader that only hands the module to the glue's own init: the
         // glue is what instantiates, hardened like any other.
         Shape::CustomLoader if output.glue.is_some() => {}
-        // Glue bundled into the file named after the wasm (`x.js` beside
-        // `x_bg.wasm`) is Conventional and read from its region (see
-        // docs/packages.md). Elsewhere, which of the bundle's statements
-        // load this wasm is not known: a bundle may hold several glues
-        // (automerge's nodejs and web glue), and hardening the wrong one
-        // would report success for an unguarded instance.
+        // A bundle holding one copy of the glue and loading one wasm file:
+        // that glue is the file's, read from its region and rewritten in
+        // place, as in the file named after the wasm (see docs/packages.md).
+        Shape::BundledGlue
+            if output.glue.is_some() && matches!(output.wasm, WasmSource::File(_)) => {}
+        // Otherwise which of the bundle's statements load this wasm is not
+        // known (automerge's nodejs and web glue in one file), and hardening
+        // the wrong ones would report success for an unguarded instance.
         Shape::BundledGlue => {
             let why = match output.wasm {
                 WasmSource::Inline { .. } => "an inlined module is only rewritten beside glue of its own file, and glue bundled with it is not delimited",
-                WasmSource::File(_) => "glue bundled into a file is only rewritten in place when that file is named after the wasm, where the glue that loads it is known",
+                WasmSource::File(_) => "bundled glue is only rewritten in place when the bundle holds one copy of the glue and loads one module",
             };
             return Err(format!("{}; {why}", output.evidence));
         }

@@ -10,6 +10,13 @@ use crate::error::Error;
 use crate::scan::{self, FileFacts, ImportKind};
 use crate::{Output, Shape, WasmSource};
 
+/// The modules one file loads: `.wasm` files it names or imports, and how
+/// many are inlined in it.
+struct Loads {
+    files: Vec<PathBuf>,
+    inline: usize,
+}
+
 /// A `require(…)`/`import(…)` with a computed specifier: file and line.
 pub(crate) type Computed = (PathBuf, usize);
 
@@ -227,9 +234,13 @@ impl Graph {
             }
         }
         let inline = facts.inline.clone();
+        let loads = Loads {
+            files: wasm_files.iter().cloned().collect(),
+            inline: inline.len(),
+        };
         let mut outputs = Vec::new();
-        for wasm in wasm_files {
-            outputs.push(self.file_site(file, &wasm, edges)?);
+        for wasm in &wasm_files {
+            outputs.push(self.file_site(file, wasm, &loads, edges)?);
         }
         for (span, encoding) in inline {
             let source = WasmSource::Inline {
@@ -242,11 +253,12 @@ impl Graph {
         Ok(outputs)
     }
 
-    /// `file` names the wasm file `wasm`.
+    /// `file` names the wasm file `wasm` (one of the modules it `loads`).
     fn file_site(
         &mut self,
         file: &Path,
         wasm: &Path,
+        loads: &Loads,
         edges: &BTreeMap<PathBuf, Vec<PathBuf>>,
     ) -> Result<Output, Error> {
         let (stem, dir) = stem_and_dir(wasm);
@@ -278,14 +290,11 @@ impl Graph {
             return Ok(output);
         }
         if !(beside && conventional_names.iter().any(|n| n == name)) {
-            if has_glue {
-                output.shape = Shape::BundledGlue;
-                output.glue = Some(file.to_path_buf());
-                output.evidence = format!(
-                    "wasm-bindgen glue inside `{name}`, which is not named after `{stem}_bg.wasm`"
-                );
-            } else {
-                self.custom_loader(file, &mut output, edges)?;
+            match self.facts(file)?.glue_copies() {
+                // wasm-bindgen names, but only calls to the glue
+                // (`bindings.__wbg_set_wasm(instance.exports)`): a loader.
+                0 => self.custom_loader(file, &mut output, edges)?,
+                copies => self.bundled_glue(file, &mut output, copies, loads),
             }
             return Ok(output);
         }
@@ -352,6 +361,56 @@ impl Graph {
             }
         }
         Ok(output)
+    }
+
+    /// wasm-bindgen glue bundled into `file`, a file not named after the
+    /// wasm it loads. Which glue loads which module is read from what the
+    /// file holds, not from its name: one copy of the glue and one module
+    /// loaded (the one `.wasm` file it names or imports, nothing inlined)
+    /// make that glue this module's, hardened in place like glue bundled into
+    /// the file named after the wasm. Several copies of the glue (a `nodejs`
+    /// and a `web` glue in one bundle), or one glue with several modules to
+    /// choose from, leave it unknown which statements instantiate this
+    /// module: refused, saying which.
+    fn bundled_glue(&self, file: &Path, output: &mut Output, copies: usize, loads: &Loads) {
+        // Names relative to the bundle's directory, as the report reads them.
+        let dir = file.parent().unwrap_or(Path::new(""));
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        output.shape = Shape::BundledGlue;
+        let wasm = output.wasm.file();
+        let wasm_name = wasm.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if copies > 1 {
+            output.evidence = format!(
+                "`{name}` holds {copies} copies of wasm-bindgen glue (its glue functions are defined up to {copies} times), and which of them loads `{wasm_name}` is not known from the file"
+            );
+            return;
+        }
+        let mut others: Vec<String> = loads
+            .files
+            .iter()
+            .filter(|f| f.as_path() != wasm)
+            .map(|f| format!("`{}`", f.strip_prefix(dir).unwrap_or(f).display()))
+            .collect();
+        if loads.inline > 0 {
+            others.push(match loads.inline {
+                1 => "a module inlined in it".to_string(),
+                n => format!("{n} modules inlined in it"),
+            });
+        }
+        if others.is_empty() {
+            output.glue = Some(file.to_path_buf());
+            // `x.d.ts` beside the wasm types the glue as wasm-bindgen wrote
+            // it, not this bundle: left alone.
+            output.dts = None;
+            output.evidence = format!(
+                "`{name}` holds one copy of wasm-bindgen glue and loads one module, `{wasm_name}`"
+            );
+        } else {
+            output.evidence = format!(
+                "`{name}` holds one copy of wasm-bindgen glue but loads `{wasm_name}` and {}: which of them its glue instantiates is not known from the file",
+                others.join(" and ")
+            );
+        }
     }
 
     /// A file without wasm-bindgen names that loads the wasm: a custom

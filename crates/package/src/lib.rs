@@ -317,6 +317,131 @@ mod tests {
         assert!(map.leftovers.is_empty(), "{:?}", map.leftovers);
     }
 
+    /// A package installed by `cargo xtask npm-packages install`.
+    fn installed(spec: &str) -> PathBuf {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../.cache/npm")
+            .join(spec);
+        assert!(root.is_dir(), "run `cargo xtask npm-packages install`");
+        root
+    }
+
+    /// The outputs loaded from `site` (relative to `root`).
+    fn loaded_from<'m>(map: &'m PackageMap, root: &Path, site: &str) -> Vec<&'m Output> {
+        map.outputs
+            .iter()
+            .filter(|o| o.site == root.join(site))
+            .collect()
+    }
+
+    /// matrix-sdk-crypto-wasm's own loaders call the glue's
+    /// `__wbg_set_wasm`, which names wasm-bindgen, but define none of its
+    /// functions: loaders, judged as such, not bundles of glue.
+    #[test]
+    fn a_file_that_only_calls_the_glue_is_a_loader() {
+        let root = installed("@matrix-org/matrix-sdk-crypto-wasm@18.9.0");
+        let map = discover(&root).expect("discover");
+        for loader in [
+            "node.cjs",
+            "node.mjs",
+            "index.cjs",
+            "index.mjs",
+            "index-wasm-esm.mjs",
+        ] {
+            let outputs = loaded_from(&map, &root, loader);
+            assert_eq!(outputs.len(), 1, "{loader}: {outputs:?}");
+            assert_eq!(outputs[0].shape, Shape::CustomLoader, "{loader}");
+            assert_eq!(outputs[0].glue, None, "{loader}: {}", outputs[0].evidence);
+        }
+    }
+
+    /// automerge's fullfat_node.cjs bundles a `nodejs` and a `web` glue of
+    /// the same module: which one loads the wasm file is not known.
+    #[test]
+    fn a_bundle_with_two_copies_of_the_glue_is_not_given_either() {
+        let root = installed("@automerge/automerge@3.5.0");
+        let map = discover(&root).expect("discover");
+        let outputs = loaded_from(&map, &root, "dist/cjs/fullfat_node.cjs");
+        assert_eq!(outputs.len(), 1, "{outputs:?}");
+        assert_eq!(outputs[0].shape, Shape::BundledGlue);
+        assert_eq!(outputs[0].glue, None);
+        assert!(
+            outputs[0]
+                .evidence
+                .contains("holds 2 copies of wasm-bindgen glue"),
+            "{}",
+            outputs[0].evidence
+        );
+    }
+
+    /// rapier2d-compat's rollup bundles hold one glue, which names
+    /// `rapier_wasm2d_bg.wasm` (its default URL) and sits beside an inlined
+    /// copy of the module: two modules it may instantiate, so the wasm file
+    /// does not get that glue (the inlined copy, next to glue in its own
+    /// file, stays refused as before).
+    #[test]
+    fn a_bundle_that_loads_two_modules_is_not_given_its_glue() {
+        let root = installed("@dimforge/rapier2d-compat@0.21.0");
+        let map = discover(&root).expect("discover");
+        for bundle in ["dist/rapier.cjs", "dist/rapier.mjs"] {
+            let outputs = loaded_from(&map, &root, bundle);
+            assert_eq!(outputs.len(), 2, "{bundle}: {outputs:?}");
+            for output in outputs {
+                assert_eq!(output.shape, Shape::BundledGlue, "{bundle}");
+                if let WasmSource::File(_) = output.wasm {
+                    assert_eq!(output.glue, None, "{bundle}: {}", output.evidence);
+                    assert!(
+                        output.evidence.contains("and a module inlined in it"),
+                        "{}",
+                        output.evidence
+                    );
+                }
+            }
+        }
+    }
+
+    /// resvg-wasm's esbuild bundles, renamed so that no file is named after
+    /// `index_bg.wasm`: each holds one glue and loads one module, so the
+    /// glue is the bundle's, whatever its name.
+    #[test]
+    fn a_bundle_with_one_glue_and_one_module_is_given_its_glue() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let original = installed("@resvg/resvg-wasm@2.6.2");
+        for name in ["index_bg.wasm", "package.json"] {
+            std::fs::copy(original.join(name), dir.path().join(name)).expect("copy");
+        }
+        std::fs::copy(original.join("index.js"), dir.path().join("resvg.js")).expect("copy");
+        std::fs::copy(original.join("index.mjs"), dir.path().join("resvg.mjs")).expect("copy");
+        let manifest = std::fs::read_to_string(dir.path().join("package.json"))
+            .expect("read")
+            .replace("index.js\"", "resvg.js\"")
+            .replace("index.mjs\"", "resvg.mjs\"");
+        std::fs::write(dir.path().join("package.json"), manifest).expect("write");
+        let map = discover(dir.path()).expect("discover");
+        for bundle in ["resvg.js", "resvg.mjs"] {
+            let outputs = loaded_from(&map, dir.path(), bundle);
+            assert_eq!(outputs.len(), 1, "{bundle}: {outputs:?}");
+            assert_eq!(outputs[0].shape, Shape::BundledGlue);
+            assert_eq!(
+                outputs[0].glue.as_deref(),
+                Some(dir.path().join(bundle).as_path()),
+                "{}",
+                outputs[0].evidence
+            );
+            assert_eq!(
+                outputs[0].wasm,
+                WasmSource::File(dir.path().join("index_bg.wasm"))
+            );
+            assert!(
+                outputs[0]
+                    .evidence
+                    .contains("holds one copy of wasm-bindgen glue and loads one module"),
+                "{}",
+                outputs[0].evidence
+            );
+        }
+    }
+
     #[test]
     fn inline_base64_and_byte_arrays_are_found_by_decoding() {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -3,13 +3,15 @@
 //! in it, and whether it holds wasm-bindgen glue. Read with `oxc_parser`, so
 //! a string is a string and a comment is nothing.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
-    Argument, ArrayExpression, ArrayExpressionElement, CallExpression, ExportAllDeclaration,
-    ExportFromDeclaration, Expression, ImportDeclaration, ImportExpression, NewExpression,
-    StringLiteral, TemplateLiteral,
+    Argument, ArrayExpression, ArrayExpressionElement, AssignmentExpression, AssignmentTarget,
+    CallExpression, ExportAllDeclaration, ExportFromDeclaration, Expression, Function,
+    ImportDeclaration, ImportExpression, NewExpression, ObjectProperty, PropertyKey, StringLiteral,
+    TemplateLiteral, VariableDeclarator,
 };
 use oxc_ast_visit::{walk, Visit};
 use oxc_parser::Parser;
@@ -42,6 +44,33 @@ pub(crate) struct FileFacts {
     /// The file instantiates a module itself: `new WebAssembly.Instance(…)`,
     /// `WebAssembly.instantiate(…)` or `WebAssembly.instantiateStreaming(…)`.
     pub(crate) instantiates: bool,
+    /// How many times each wasm-bindgen function (`__wbg_…`, `__wbindgen_…`)
+    /// is defined: declared, or written as a function into an object or a
+    /// property. One copy of the glue defines each once; a file that only
+    /// calls the glue (`bindings.__wbg_set_wasm(…)`) defines none.
+    pub(crate) glue_definitions: BTreeMap<String, usize>,
+}
+
+impl FileFacts {
+    /// How many copies of wasm-bindgen glue the file holds: the most times
+    /// any one of its functions is defined (a bundle with a package's
+    /// `nodejs` and `web` glue defines each import function twice).
+    pub(crate) fn glue_copies(&self) -> usize {
+        self.glue_definitions.values().copied().max().unwrap_or(0)
+    }
+}
+
+/// A name wasm-bindgen gives the glue's functions.
+fn is_bindgen_name(name: &str) -> bool {
+    name.starts_with("__wbg_") || name.starts_with("__wbindgen_")
+}
+
+/// A function value: `function () {…}`, `() => …`.
+fn is_function(value: &Expression<'_>) -> bool {
+    matches!(
+        value.without_parentheses(),
+        Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
+    )
 }
 
 /// `WebAssembly.<name>` as a callee.
@@ -97,6 +126,16 @@ struct Visitor<'t, 'f> {
 }
 
 impl Visitor<'_, '_> {
+    fn defines(&mut self, name: &str) {
+        if is_bindgen_name(name) {
+            *self
+                .facts
+                .glue_definitions
+                .entry(name.to_string())
+                .or_default() += 1;
+        }
+    }
+
     fn computed(&mut self, offset: u32) {
         let line = self.text[..offset as usize].matches('\n').count() + 1;
         self.facts.computed.push(line);
@@ -126,6 +165,40 @@ impl Visitor<'_, '_> {
 }
 
 impl<'a> Visit<'a> for Visitor<'_, '_> {
+    fn visit_function(&mut self, it: &Function<'a>, flags: oxc_syntax::scope::ScopeFlags) {
+        if let Some(id) = &it.id {
+            self.defines(&id.name);
+        }
+        walk::walk_function(self, it, flags);
+    }
+
+    fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
+        if it.method || is_function(&it.value) {
+            if let PropertyKey::StaticIdentifier(key) = &it.key {
+                self.defines(&key.name);
+            }
+        }
+        walk::walk_object_property(self, it);
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let (Some(name), Some(init)) = (it.id.get_identifier_name(), &it.init) {
+            if is_function(init) {
+                self.defines(&name);
+            }
+        }
+        walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        if is_function(&it.right) {
+            if let AssignmentTarget::StaticMemberExpression(member) = &it.left {
+                self.defines(&member.property.name);
+            }
+        }
+        walk::walk_assignment_expression(self, it);
+    }
+
     fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
         let span = it.span.start as usize + 1..(it.span.end as usize).saturating_sub(1);
         self.literal(it.value.as_str(), span);
