@@ -192,18 +192,35 @@ fn execute(run: &Run) -> Result<Results, Failed> {
         .into());
     }
     let results = parse(&stdout)?;
-    // The security suites drive the fixture crate's own exports.
-    if run.krate == Crate::Fixture {
-        security(run, &node, &hardened)?;
+    if run.krate == Crate::Fault {
+        // The first call after an abort with every argument kind (issue #9):
+        // the fault crate's exports take each kind.
+        node_suites(run, &node, &hardened, stem, &["argument-kinds.test.mjs"])?;
+    } else {
+        // The security suites (issue #12 point 7) drive the fixture crate's
+        // exports: `no-eval.test.mjs` (no string evaluated as code, no global
+        // changed) and `security.test.mjs` (crafted arguments and reentrant
+        // callbacks never run Rust code on a dead instance).
+        node_suites(
+            run,
+            &node,
+            &hardened,
+            stem,
+            &["no-eval.test.mjs", "security.test.mjs"],
+        )?;
     }
     Ok(results)
 }
 
-/// The security suites (issue #12 point 7) on the same hardened output:
-/// `no-eval.test.mjs` (no string evaluated as code, no global changed) and
-/// `security.test.mjs` (crafted arguments and reentrant callbacks never run
-/// Rust code on a dead instance).
-fn security(run: &Run, node: &Path, hardened: &Path) -> Result<(), Failed> {
+/// `node --test` on `suites` (in tests/node/fault-matrix) over the same
+/// hardened output.
+fn node_suites(
+    run: &Run,
+    node: &Path,
+    hardened: &Path,
+    stem: &str,
+    suites: &[&str],
+) -> Result<(), Failed> {
     let dir = root().join("tests/node/fault-matrix");
     let panic = if run.generation == "G0" {
         "abort"
@@ -214,19 +231,20 @@ fn security(run: &Run, node: &Path, hardened: &Path) -> Result<(), Failed> {
         .arg("--expose-gc")
         .arg("--test")
         .arg("--test-reporter=spec")
-        .arg(dir.join("no-eval.test.mjs"))
-        .arg(dir.join("security.test.mjs"))
+        .args(suites.iter().map(|suite| dir.join(suite)))
         .env("RECOVER_DIR", hardened)
         .env("RECOVER_TARGET", "nodejs")
         .env("RECOVER_RESET", "auto")
         .env("RECOVER_PANIC", panic)
+        .env("RECOVER_STEM", stem)
         .output()
         .map_err(|e| format!("cannot run {}: {e}", node.display()))?;
     if output.status.success() {
         Ok(())
     } else {
         Err(format!(
-            "security suites failed ({}):\n{}\n{}",
+            "{} failed ({}):\n{}\n{}",
+            suites.join(", "),
             output.status,
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
