@@ -5,6 +5,7 @@
 
 pub mod glue_variants;
 pub mod glue_variants_tools;
+pub mod seeded;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -33,6 +33,7 @@ use wasm_recover_model::{BindgenOutput, Options, Plan};
 
 mod seeded;
 use seeded::{read_leb, valid, Rng};
+use wasm_recover_test_support::seeded::env_u64;
 
 /// Every committed nodejs fixture build with its own glue: G0 of three
 /// generations of glue, G1 legacy EH, G2 exnref.
@@ -47,13 +48,6 @@ const FIXTURES: [&str; 6] = [
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn env_u64(name: &str) -> Option<u64> {
-    std::env::var(name).ok().map(|v| {
-        v.parse()
-            .unwrap_or_else(|_| panic!("{name}={v} is not a number"))
-    })
 }
 
 /// `value` as an unsigned LEB128 of at least `min_width` bytes (padded).

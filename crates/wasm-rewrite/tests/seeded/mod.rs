@@ -13,22 +13,7 @@ pub fn valid(wasm: &[u8]) -> bool {
         .is_ok()
 }
 
-/// splitmix64: a fixed seed gives the same mutants on every machine.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+pub use wasm_recover_test_support::seeded::Rng;
 
 pub fn read_leb(bytes: &[u8], mut at: usize) -> Option<(u64, usize)> {
     let start = at;
