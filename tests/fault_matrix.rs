@@ -194,8 +194,15 @@ fn execute(run: &Run) -> Result<Results, Failed> {
     let results = parse(&stdout)?;
     if run.krate == Crate::Fault {
         // The first call after an abort with every argument kind (issue #9):
-        // the fault crate's exports take each kind.
-        node_suites(run, &node, &hardened, stem, &["argument-kinds.test.mjs"])?;
+        // the fault crate's exports take each kind. And a start function
+        // that fails the load (its start fires what the host armed).
+        node_suites(
+            run,
+            &node,
+            &hardened,
+            stem,
+            &["argument-kinds.test.mjs", "start-at-load.test.mjs"],
+        )?;
     } else {
         // The security suites (issue #12 point 7) drive the fixture crate's
         // exports: `no-eval.test.mjs` (no string evaluated as code, no global

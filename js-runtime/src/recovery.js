@@ -466,8 +466,44 @@ class Recovery {
     return Object.fromEntries(guarded);
   }
 
-  /** Classifies an error that escaped wasm through export `name` of `state`. */
+  /**
+   * Classifies an error that escaped wasm through export `name` of `state`.
+   * The start function (the module's initialiser) is the one export whose
+   * non-abort failure also ends the instance: see `discardUnstarted`.
+   */
   escape(state, error, name) {
+    const escaped = this.classify(state, error, name);
+    if (name === this.config.start && !state.dead) this.discardUnstarted(state);
+    return escaped;
+  }
+
+  /**
+   * An instance whose start function did not return (a panic, a JS exception
+   * from an import) is never entered again: its initialisation is unfinished,
+   * and wasm-bindgen's own glue never calls into such an instance either (the
+   * load that ran the start fails). The caller gets what the start threw,
+   * unchanged, and no abort handler runs (nothing aborted); the next entry
+   * makes a fresh instance and runs its start, in either reset mode (the
+   * instance came from the load or a reset, which asked for a working one).
+   * A shared-memory module is never reset (`poolReset`), so it keeps the
+   * instance.
+   */
+  discardUnstarted(state) {
+    if (this.config.shared || this.current !== state) return;
+    state.dead = true;
+    state.cause = new StaleObjectError("an instance whose start function failed");
+    state.unwind = this.resetTrap || (this.resetTrap = genuineTrap());
+    state.resetRequested = true;
+    this.liveGeneration = 0;
+    this.aborted = true;
+    // No entry is in the middle of converting arguments into this instance:
+    // its only call so far was the start.
+    this.midEntryWindow = null;
+    this.installTrapdoor(state);
+    this.hooks.setWasm(this.glueDoor(state));
+  }
+
+  classify(state, error, name) {
     // A dead instance's own cause, thrown back by its import wrappers, becomes
     // its AbortError; anything else (what a forwarded call on the fresh
     // instance raised, the AbortError itself) passes unchanged.

@@ -145,11 +145,27 @@ async function faultCrateScenario(fault, entry, ctx) {
       })();
       armFault(fault, ctx);
       return collectUntilFault(ctx);
-    case "start":
+    case "start": {
       // The next instance's start function fires it: the one this reset makes.
-      host.startFault = KINDS[fault];
-      api.__wbg_reset_state();
+      if (fault in KINDS) {
+        host.startFault = KINDS[fault];
+      } else {
+        hostFires(fault, ctx);
+        host.startFault = IMPORT;
+      }
+      const before = instances.length;
+      try {
+        api.__wbg_reset_state();
+      } catch (error) {
+        // An instance whose start did not return must never be entered
+        // again: marked dead here, any later call into it is a finding.
+        // (When the host reset from inside, a second instance replaced it
+        // and the Proxy above marked it already.)
+        if (instances.length === before + 1) instances.at(-1).dead = true;
+        throw error;
+      }
       return undefined;
+    }
   }
   return scenario(fault, entry, ctx);
 }
