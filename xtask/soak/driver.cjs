@@ -86,17 +86,26 @@ let normalCount = 0;
 const byKind = {};
 let afterAbort = false;
 // What the process retains, without the garbage a GC has not collected yet:
-// once at the end of warm-up (a quarter of the run) and once at the end.
+// after a full GC at the end of warm-up (a quarter of the run), then every
+// twentieth of the run, and at the end (16 samples). One such sample can land
+// tens of MB above the process's floor (docs/soak.md: the allocator and V8
+// return memory to the system when they do, not at the GC), so the verdict
+// reads the floor of several (xtask/src/soak.rs).
 const warmUpEnd = Math.floor(calls / 4);
+const retainedEvery = Math.max(1, Math.floor(calls / 20));
 let retainedAtWarmUp = null;
-const retained = () => {
+const retainedSeries = [];
+const retained = (at) => {
   gc();
   const usage = process.memoryUsage();
-  return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external };
+  const sample = { calls: at, rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external };
+  retainedSeries.push(sample);
+  return sample;
 };
 const started = process.hrtime.bigint();
 for (let i = 0; i < calls; i++) {
-  if (i === warmUpEnd) retainedAtWarmUp = retained();
+  if (i === warmUpEnd) retainedAtWarmUp = retained(i);
+  else if (i > warmUpEnd && (i - warmUpEnd) % retainedEvery === 0) retained(i);
   if (random() < abortRate) {
     const kind = pick(aborts);
     try {
@@ -152,7 +161,7 @@ function distribution(values) {
   const quantile = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : null);
   return { count: sorted.length, p50: quantile(0.5), p99: quantile(0.99), max: sorted.length ? sorted[sorted.length - 1] : null };
 }
-const afterGc = retained();
+const afterGc = retained(calls);
 console.log(
   JSON.stringify({
     calls,
@@ -167,6 +176,7 @@ console.log(
     samples,
     rssEnd: rssBeforeGc,
     retainedAtWarmUp,
+    retainedSeries,
     rssAfterGc: afterGc.rss,
     heapUsedAfterGc: afterGc.heapUsed,
     externalAfterGc: afterGc.external,
