@@ -5,6 +5,7 @@
 // usage: node real-calls.cjs PLAIN_GLUE HARDENED_GLUE CALLS ROUNDS
 // prints one JSON line: { case: { plain: ns, hardened: ns } }
 "use strict";
+const { measure } = require("./alternating.cjs");
 const [plainPath, hardenedPath, callsArg, roundsArg] = process.argv.slice(2);
 const calls = Number(callsArg);
 const rounds = Number(roundsArg);
@@ -32,20 +33,4 @@ function cases(api) {
 }
 
 const runs = { plain: cases(plain), hardened: cases(hardened) };
-const samples = {};
-for (let round = 0; round < rounds; round++) {
-  for (const name of Object.keys(runs.plain)) {
-    for (const which of ["plain", "hardened"]) {
-      const [start, sink] = runs[which][name]();
-      const ns = Number(process.hrtime.bigint() - start) / calls;
-      if (sink === undefined) throw new Error("unreachable");
-      ((samples[name] ||= {})[which] ||= []).push(ns);
-    }
-  }
-}
-const median = (a) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
-const result = {};
-for (const [name, by] of Object.entries(samples)) {
-  result[name] = { plain: median(by.plain), hardened: median(by.hardened) };
-}
-console.log(JSON.stringify(result));
+console.log(JSON.stringify(measure(runs, rounds, calls)));
