@@ -34,12 +34,14 @@ tasks:
       tests/fixtures/out/<id>/, recording tests/fixtures/manifest.json. --check
       rebuilds from scratch elsewhere and compares byte for byte (exit 1 on a
       difference). --only takes a version (all its fixtures) or one id.
-  real-crates [--check] [--only CELL|VERSION]
+  real-crates [--check] [--only CELL|VERSION|PROFILE] [--missing]
       Build the panic=unwind wrappers of real crates (tests/fixtures/real-crates:
-      ropey, chrono, petgraph) over the covering matrix of docs/real-crates.md
-      (cells like 0.2.130-exnref-os-ltofat) and commit each CLI's nodejs output in
+      ropey, chrono, petgraph) over the matrix of docs/real-crates.md (60 cells
+      like 0.2.130-exnref-os-ltofat) and commit each CLI's nodejs output in
       tests/fixtures/real-crates/out/<crate>/<cell>/ with manifest.json; --check
-      rebuilds elsewhere and compares byte for byte.
+      rebuilds elsewhere and compares byte for byte. --only also takes what
+      follows the version (legacy-o3-ltooff, o3-ltooff); --missing builds only
+      the cells the manifest lacks.
   example [--check]
       Build examples/hello-recover for wasm32 and run the pinned wasm-bindgen
       CLI on it into examples/hello-recover/pkg/ (committed); --check rebuilds

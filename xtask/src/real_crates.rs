@@ -1,4 +1,4 @@
-//! `cargo xtask real-crates [--check] [--only CELL|VERSION]`: builds the thin
+//! `cargo xtask real-crates [--check] [--only CELL|VERSION|PROFILE] [--missing]`: builds the thin
 //! `#[wasm_bindgen]` wrappers of `tests/fixtures/real-crates/` (ropey, chrono,
 //! petgraph: crates we did not write) with `panic=unwind` over the matrix of
 //! docs/real-crates.md and commits each CLI's `nodejs` output in
@@ -6,13 +6,10 @@
 //! `tests/fixtures/real-crates/manifest.json`.
 //!
 //! A cell is a wasm-bindgen version, an exception-handling encoding, an
-//! opt-level and an LTO setting (`0.2.130-exnref-os-ltofat`). The full cross
-//! product (5 versions x 2 encodings x 3 opt-levels x 2 LTO) is 60 cargo
-//! builds; the matrix is a covering design instead: every version in both
-//! encodings at the fixtures' profile (`s`, fat LTO), and at 0.2.113 (the
-//! newest whose panics go through wasm-recover's own frames) the six
-//! opt-level x LTO pairs, each in one encoding, alternating so every
-//! (encoding, opt-level) and (encoding, LTO) pair occurs too.
+//! opt-level and an LTO setting (`0.2.130-exnref-os-ltofat`). The matrix is
+//! the whole cross product: 5 versions x 2 encodings x 3 opt-levels x 2 LTO,
+//! 60 cargo builds (about 45 minutes from nothing on 2 idle cores; `--missing`
+//! builds only the cells the manifest lacks).
 //!
 //! The workspace is copied to one fixed directory (`target/real-crates/ws`,
 //! remapped to `/real-crates`) and built into one target directory for every
@@ -88,46 +85,54 @@ const fn cell(
     }
 }
 
-/// The version whose builds get wasm-recover's own catch frames (G1): the
-/// opt-level x LTO sweep runs there, since 0.2.114+ (G2) catches panics in
-/// wasm-bindgen's own export shims and leaves no frame to recognise.
-const SWEPT: &str = "0.2.113";
-
-/// The covering design (docs/real-crates.md): versions x encodings at `s`/fat,
-/// then the six opt-level x LTO pairs at [`SWEPT`], each in one encoding.
-/// Listed in build order: what matters most first.
-const MATRIX: &[Cell] = &[
-    cell("0.2.130", "exnref", "s", "fat"),
-    cell("0.2.130", "legacy", "s", "fat"),
-    cell(SWEPT, "legacy", "s", "fat"),
-    cell(SWEPT, "exnref", "s", "fat"),
-    cell("0.2.105", "exnref", "s", "fat"),
-    cell("0.2.105", "legacy", "s", "fat"),
-    cell(SWEPT, "legacy", "z", "off"),
-    cell(SWEPT, "exnref", "3", "fat"),
-    cell(SWEPT, "legacy", "3", "off"),
-    cell(SWEPT, "exnref", "z", "fat"),
-    cell(SWEPT, "exnref", "s", "off"),
-    cell("0.2.110", "legacy", "s", "fat"),
-    cell("0.2.110", "exnref", "s", "fat"),
-    cell("0.2.106", "legacy", "s", "fat"),
-    cell("0.2.106", "exnref", "s", "fat"),
+/// The wasm-bindgen versions of the matrix: the G1 versions issue #10 names
+/// (0.2.105 and 0.2.106 without std's cleanup in the module, 0.2.110 and
+/// 0.2.113 with it) and the newest (G2), newest first.
+const VERSIONS: &[&str] = &["0.2.130", "0.2.113", "0.2.110", "0.2.106", "0.2.105"];
+const ENCODINGS: &[&str] = &["legacy", "exnref"];
+/// opt-level x LTO, the fixtures' profile (`s`, fat) first.
+const PROFILES: &[(&str, &str)] = &[
+    ("s", "fat"),
+    ("s", "off"),
+    ("3", "fat"),
+    ("3", "off"),
+    ("z", "fat"),
+    ("z", "off"),
 ];
+
+/// The whole cross product (docs/real-crates.md): 6 profiles x 2 encodings x
+/// 5 versions = 60 cells, a profile at a time, so an interrupted run has
+/// every version at the profiles it finished.
+fn matrix() -> Vec<Cell> {
+    let mut cells = Vec::new();
+    for &(opt, lto) in PROFILES {
+        for &eh in ENCODINGS {
+            for &version in VERSIONS {
+                cells.push(cell(version, eh, opt, lto));
+            }
+        }
+    }
+    cells
+}
 
 struct Flags {
     check: bool,
     only: Option<String>,
+    /// Build only the cells the manifest does not record yet.
+    missing: bool,
 }
 
 fn parse(args: &[String]) -> Result<Flags> {
     let mut flags = Flags {
         check: false,
         only: None,
+        missing: false,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => flags.check = true,
+            "--missing" => flags.missing = true,
             "--only" => {
                 flags.only = Some(
                     args.next()
@@ -140,15 +145,18 @@ fn parse(args: &[String]) -> Result<Flags> {
     }
     if let Some(only) = &flags.only {
         ensure!(
-            MATRIX.iter().any(|c| selected(c, only)),
+            matrix().iter().any(|c| selected(c, only)),
             "`--only {only}`: no cell of the matrix has that id or version"
         );
     }
     Ok(flags)
 }
 
+/// `--only` takes a version (`0.2.105`), a cell (`0.2.105-legacy-o3-ltooff`)
+/// or what follows the version in cell ids (`legacy-o3-ltooff`, `o3-ltooff`).
 fn selected(cell: &Cell, only: &str) -> bool {
-    only == cell.wasm_bindgen || only == cell.id()
+    let id = cell.id();
+    only == cell.wasm_bindgen || only == id || id.ends_with(&format!("-{only}"))
 }
 
 pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
@@ -182,11 +190,14 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
         .trim()
         .to_string();
     let mut fresh = BTreeMap::new();
-    for cell in MATRIX {
+    for cell in &matrix() {
         if flags.only.as_deref().is_some_and(|o| !selected(cell, o)) {
             continue;
         }
         let id = cell.id();
+        if flags.missing && !flags.check && manifest.contains_key(&id) {
+            continue;
+        }
         eprintln!("==> {id}");
         let entry = build_cell(cell, &src, &build, &out, &sysroot, &rustc, flags.check)
             .with_context(|| format!("failed to build cell `{id}`"))?;
