@@ -33,7 +33,8 @@ use anyhow::{bail, ensure, Context, Result};
 use serde_json::{json, Value};
 
 use crate::fixtures::{
-    ensure_cli, ensure_wasm_target, locked_version, pin_wasm_bindgen, Panic, NIGHTLY, WASM_TARGET,
+    ensure_cli_reporting, ensure_wasm_target, pin_wasm_bindgen, provide_lockfile, Panic, NIGHTLY,
+    WASM_TARGET,
 };
 use crate::threads_fixture::finish;
 use crate::util;
@@ -41,6 +42,9 @@ use crate::util;
 /// The wasm-bindgen version the crate's Cargo.toml pins (`=0.2.130`) and its
 /// own `Cargo.lock` locks.
 const CRATE_WASM_BINDGEN: &str = "0.2.130";
+/// The G1 version: the newest whose panic=unwind builds have no export
+/// guards of wasm-bindgen's own, so wasm-recover adds its catch frames.
+const G1: &str = "0.2.113";
 /// Builds every CLI.
 const CLI_TOOLCHAIN: &str = "stable";
 const TARGET: &str = "nodejs";
@@ -64,7 +68,7 @@ const BUILDS: &[FaultBuild] = &[
         toolchain: "stable",
     },
     FaultBuild {
-        wasm_bindgen: "0.2.113",
+        wasm_bindgen: G1,
         panic: Panic::UnwindLegacy,
         toolchain: NIGHTLY,
     },
@@ -138,16 +142,7 @@ fn build_one(
     out: &Path,
     fresh: bool,
 ) -> Result<Value> {
-    let cli = ensure_cli(build.wasm_bindgen, CLI_TOOLCHAIN)?;
-    let cli_version = util::output(Command::new(&cli).arg("--version"))?
-        .trim()
-        .to_string();
-    ensure!(
-        cli_version.split_whitespace().nth(1) == Some(build.wasm_bindgen),
-        "`{}` reports `{cli_version}`, expected wasm-bindgen {}",
-        cli.display(),
-        build.wasm_bindgen
-    );
+    let (cli, cli_version) = ensure_cli_reporting(build.wasm_bindgen, CLI_TOOLCHAIN)?;
     let sysroot = ensure_wasm_target(build.toolchain, build.panic.unwinds())?;
     let rustc =
         util::output(Command::new("rustup").args(["run", build.toolchain, "rustc", "--version"]))?
@@ -200,31 +195,14 @@ fn copy_crate(build: &FaultBuild, root: &Path, build_dir: &Path, check: bool) ->
         pin_wasm_bindgen(&manifest, build.wasm_bindgen)?,
     )?;
     let lock = root.join(build.lockfile());
-    let lock_copy = copy.join("Cargo.lock");
-    if lock.exists() {
-        util::copy(&lock, &lock_copy)?;
-    } else if check {
-        bail!(
-            "`{}` is missing: run `cargo xtask fault-fixture` first",
-            lock.display()
-        );
-    } else {
-        util::run(
-            util::cargo(build.toolchain)
-                .arg("generate-lockfile")
-                .current_dir(&copy),
-        )?;
-        let generated = String::from_utf8(util::read(&lock_copy)?)
-            .context("the generated Cargo.lock is not UTF-8")?;
-        let locked = locked_version(&generated, "wasm-bindgen");
-        ensure!(
-            locked == Some(build.wasm_bindgen),
-            "the generated Cargo.lock has wasm-bindgen {locked:?}, expected {}",
-            build.wasm_bindgen
-        );
-        util::copy(&lock_copy, &lock)?;
-        eprintln!("    saved {}", lock.display());
-    }
+    provide_lockfile(
+        build.toolchain,
+        &copy,
+        build.wasm_bindgen,
+        &lock,
+        check,
+        "cargo xtask fault-fixture",
+    )?;
     Ok(copy)
 }
 
