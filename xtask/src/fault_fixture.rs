@@ -7,8 +7,9 @@
 //! version and strategy (`cargo xtask fixtures`):
 //! - `0.2.130-abort` (generation G0: stable, the crate's own panic=abort
 //!   profile);
-//! - `0.2.113-unwind-legacy` (G1: panic=unwind before wasm-bindgen's own
-//!   export guards, so wasm-recover adds its catch frames);
+//! - `0.2.113-unwind-legacy` and `0.2.113-unwind-exnref` (G1: panic=unwind
+//!   before wasm-bindgen's own export guards, so wasm-recover adds its catch
+//!   frames);
 //! - `0.2.130-unwind-legacy` and `0.2.130-unwind-exnref` (G2: wasm-bindgen's
 //!   own guards).
 //!
@@ -70,6 +71,11 @@ const BUILDS: &[FaultBuild] = &[
     FaultBuild {
         wasm_bindgen: G1,
         panic: Panic::UnwindLegacy,
+        toolchain: NIGHTLY,
+    },
+    FaultBuild {
+        wasm_bindgen: G1,
+        panic: Panic::UnwindExnref,
         toolchain: NIGHTLY,
     },
     FaultBuild {
