@@ -393,16 +393,7 @@ fn build_fixture(fixture: &Fixture, paths: &Paths, check: bool) -> Result<Value>
             .trim()
             .to_string();
 
-    let cli = ensure_cli(fixture.wasm_bindgen, fixture.cli_toolchain)?;
-    let cli_version = util::output(Command::new(&cli).arg("--version"))?
-        .trim()
-        .to_string();
-    ensure!(
-        cli_version.split_whitespace().nth(1) == Some(fixture.wasm_bindgen),
-        "`{}` reports `{cli_version}`, expected wasm-bindgen {}",
-        cli.display(),
-        fixture.wasm_bindgen
-    );
+    let (cli, cli_version) = ensure_cli_reporting(fixture.wasm_bindgen, fixture.cli_toolchain)?;
     let help = util::output(Command::new(&cli).arg("--help"))?;
     let supported = supported_targets(&help)
         .with_context(|| format!("failed to read the targets from `{} --help`", cli.display()))?;
@@ -548,32 +539,14 @@ fn build_wasm(
     }
 
     let lock = paths.crate_dir.join("locks").join(format!("{v}.lock"));
-    let lock_copy = crate_copy.join("Cargo.lock");
-    if lock.exists() {
-        util::copy(&lock, &lock_copy)?;
-    } else if check {
-        bail!(
-            "`{}` is missing: run `cargo xtask fixtures --only {v}` first",
-            lock.display()
-        );
-    } else {
-        // Newest dependencies that still support the crate's rust-version.
-        util::run(
-            util::cargo(fixture.toolchain)
-                .arg("generate-lockfile")
-                .current_dir(&crate_copy)
-                .env("CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS", "fallback"),
-        )?;
-        let generated = String::from_utf8(util::read(&lock_copy)?)
-            .context("the generated Cargo.lock is not UTF-8")?;
-        let locked = locked_version(&generated, "wasm-bindgen");
-        ensure!(
-            locked == Some(v),
-            "the generated Cargo.lock has wasm-bindgen {locked:?}, expected {v}"
-        );
-        util::copy(&lock_copy, &lock)?;
-        eprintln!("    saved {}", lock.display());
-    }
+    provide_lockfile(
+        fixture.toolchain,
+        &crate_copy,
+        v,
+        &lock,
+        check,
+        &format!("cargo xtask fixtures --only {v}"),
+    )?;
 
     // cargo passes the paths it computes from the physical working directory,
     // so the prefixes to remap must be canonical too.
@@ -605,6 +578,50 @@ fn build_wasm(
         .join(format!("{}.wasm", OUT_NAME));
     ensure!(wasm.is_file(), "cargo built no `{}`", wasm.display());
     Ok((wasm, lock, sources))
+}
+
+/// Gives the crate copy in `crate_dir` (its wasm-bindgen pinned to `v` by
+/// [`pin_wasm_bindgen`]) the lockfile `saved`. A missing one is generated and
+/// saved, except under `--check` (`check`), which builds only what is
+/// committed and names the `command` that makes it.
+pub(crate) fn provide_lockfile(
+    toolchain: &str,
+    crate_dir: &Path,
+    v: &str,
+    saved: &Path,
+    check: bool,
+    command: &str,
+) -> Result<()> {
+    if saved.exists() {
+        util::copy(saved, &crate_dir.join("Cargo.lock"))
+    } else if check {
+        bail!("`{}` is missing: run `{command}` first", saved.display())
+    } else {
+        generate_lockfile(toolchain, crate_dir, v, saved)
+    }
+}
+
+/// Writes `crate_dir/Cargo.lock` with the newest dependencies that still
+/// support the crate's rust-version, checks that it locks wasm-bindgen `v`
+/// and saves a copy as `saved`, the lockfile later builds of that version use.
+fn generate_lockfile(toolchain: &str, crate_dir: &Path, v: &str, saved: &Path) -> Result<()> {
+    util::run(
+        util::cargo(toolchain)
+            .arg("generate-lockfile")
+            .current_dir(crate_dir)
+            .env("CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS", "fallback"),
+    )?;
+    let generated = crate_dir.join("Cargo.lock");
+    let text = String::from_utf8(util::read(&generated)?)
+        .context("the generated Cargo.lock is not UTF-8")?;
+    let locked = locked_version(&text, "wasm-bindgen");
+    ensure!(
+        locked == Some(v),
+        "the generated Cargo.lock has wasm-bindgen {locked:?}, expected {v}"
+    );
+    util::copy(&generated, saved)?;
+    eprintln!("    saved {}", saved.display());
+    Ok(())
 }
 
 /// Rewrites the one `wasm-bindgen = "…"` line of the fixture crate's manifest.
@@ -664,6 +681,20 @@ fn supported_targets(help: &str) -> Result<Vec<String>> {
         rest = &rest[close..];
     }
     bail!("no list of values after `--target`")
+}
+
+/// [`ensure_cli`], and the CLI's `--version` line, which must name `v`.
+pub(crate) fn ensure_cli_reporting(v: &str, cli_toolchain: &str) -> Result<(PathBuf, String)> {
+    let cli = ensure_cli(v, cli_toolchain)?;
+    let version = util::output(Command::new(&cli).arg("--version"))?
+        .trim()
+        .to_string();
+    ensure!(
+        version.split_whitespace().nth(1) == Some(v),
+        "`{}` reports `{version}`, expected wasm-bindgen {v}",
+        cli.display()
+    );
+    Ok((cli, version))
 }
 
 /// The CLI of version `v`, built with `cli_toolchain` and installed under

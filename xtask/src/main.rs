@@ -54,8 +54,9 @@ tasks:
   fault-fixture [--check]
       Build tests/fixtures/fault-crate (every entry can be armed to trap, run
       out of memory, overflow the stack, panic or call a throwing import) as
-      0.2.130-abort (stable) and 0.2.130-unwind-legacy/-exnref (nightly,
-      std rebuilt) and run the pinned wasm-bindgen CLI on each (nodejs) into
+      0.2.130-abort (stable), 0.2.113-unwind-legacy/-exnref and
+      0.2.130-unwind-legacy/-exnref (nightly, std rebuilt) and run the
+      pinned wasm-bindgen CLI of each version on it (nodejs) into
       tests/fixtures/fault-out/<build>/ with one manifest.json; --check
       rebuilds elsewhere and compares byte for byte.
   engines install

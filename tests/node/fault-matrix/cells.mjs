@@ -102,7 +102,7 @@ export function expected(fault, entry, gen) {
 
 /**
  * Why a cell is not exercised in `gen` on this glue, or null. `glue.faultCrate`:
- * an output of tests/fixtures/fault-crate (G0, and G2 in both EH encodings),
+ * an output of tests/fixtures/fault-crate (G0, and G1 and G2 in both EH encodings),
  * whose every entry can be armed with every fault.
  */
 export function notExercised(fault, entry, gen, glue) {
