@@ -427,14 +427,14 @@ mod tests {
         // The shape of docs/soak.md's reset-only series: one sample far above
         // the floor the others share.
         let spike = [72.3, 72.5, 99.9, 72.9, 97.1, 73.5, 79.7, 74.7, 71.0, 105.7];
-        let r = Retained::of(&spike).unwrap();
+        let r = Retained::of(&spike).expect("ten samples");
         assert_eq!((r.warm, r.end), (72.3, 71.0));
         // Memory really kept raises every sample of the last window.
         let kept = [72.3, 72.5, 72.4, 72.9, 80.0, 90.1, 91.0, 90.5, 92.0, 91.7];
-        let r = Retained::of(&kept).unwrap();
+        let r = Retained::of(&kept).expect("ten samples");
         assert_eq!((r.warm, r.end), (72.3, 90.5));
         // Too short for two windows: first and last.
-        let r = Retained::of(&[10.0, 5.0, 12.0]).unwrap();
+        let r = Retained::of(&[10.0, 5.0, 12.0]).expect("three samples");
         assert_eq!((r.warm, r.end), (10.0, 12.0));
         assert!(Retained::of(&[]).is_err());
     }
