@@ -441,7 +441,7 @@ fn terminal_call(
 
 /// Whether `func` is a defined `() -> ()` function whose body cannot return:
 /// it ends in `unreachable` and holds no `return` and no branch to its body.
-fn never_returns(module: &Module, func: FunctionId) -> bool {
+pub(super) fn never_returns(module: &Module, func: FunctionId) -> bool {
     let FunctionKind::Local(local) = &module.funcs.get(func).kind else {
         return false;
     };

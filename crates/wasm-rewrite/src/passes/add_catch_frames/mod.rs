@@ -209,9 +209,31 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
     // it does already: every pad stays, and a panic reaching an `extern "C"`
     // export keeps aborting. When no export can let a panic escape either
     // (wasm-bindgen 0.2.107+ shims catch their own), nothing needs a frame.
+    // Every exported function with a pad that ends in a function that never
+    // returns, also where that function is called elsewhere too, so that the
+    // strict `cannot_unwind` classification (needed to make a pad a frame)
+    // left it out: at opt-level 3 with LTO, `panic_cannot_unwind` is also
+    // called from pads inlined into handlers. Such a pad still turns a panic
+    // into a trap, and the summary must say so.
+    let aborting: HashSet<FunctionId> = found
+        .pads
+        .iter()
+        .filter(|pad| {
+            !pad.nested
+                && in_reach.contains(&pad.func)
+                && entered_only_from_js(pad.func)
+                && (found.cannot_unwind.contains(&pad.callee)
+                    || analyse::never_returns(module, pad.callee))
+        })
+        .map(|pad| pad.func)
+        .collect();
+    let kept_pads = aborting
+        .iter()
+        .filter(|f| !pads_by_func.contains_key(f))
+        .count();
     let mut aborting_pads = 0;
     if let Err(why) = &facts.cleanup {
-        aborting_pads = pads_by_func.len();
+        aborting_pads = aborting.len();
         pads_by_func.clear();
         pads_as_frame.clear();
         let escaping = escape::escaping(module, facts.tag, &[]);
@@ -310,6 +332,18 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
         plural(pads_as_frame.len()),
         plural(rewritten),
     );
+    // Pads the classification could not make frames or rethrow: a panic
+    // reaching one still traps, whatever the frames do.
+    let summary = if kept_pads == 0 {
+        summary
+    } else {
+        format!(
+            "{summary}; KEPT the abort pads of {kept_pads} exported `extern \"C\"` function{} \
+             (their abort function is also called outside abort pads): a panic reaching them \
+             traps (AbortError, and the instance is replaced)",
+            plural(kept_pads)
+        )
+    };
     let summary = match &emitted {
         None => summary,
         Some(parts) => format!(
