@@ -324,14 +324,9 @@ fn build_cell(
         if !ran.status.success() {
             // A finding about this CLI: nothing is committed for the cell.
             util::remove_dir_all(&dest)?;
-            let stderr = String::from_utf8_lossy(&ran.stderr);
-            let first = stderr
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("")
-                .trim();
-            eprintln!("    {dir}: {cli_version} failed: {first}");
-            map.insert("cli_error".into(), json!(first));
+            let failure = cli_failure(&String::from_utf8_lossy(&ran.stderr));
+            eprintln!("    {dir}: {cli_version} failed: {failure}");
+            map.insert("cli_error".into(), json!(failure));
         } else {
             let mut files = Vec::new();
             for rel in util::list_files(&dest)? {
@@ -366,6 +361,28 @@ fn build_cell(
         "toolchain": NIGHTLY,
         "wasm_bindgen": v,
     }))
+}
+
+/// What a failed CLI run is recorded as: its first line of stderr, and for a
+/// Rust panic the panic's message too (the line after `panicked at …:`),
+/// without the thread id and the cargo registry's directory, which change
+/// from run to run and machine to machine and would make `--check` see a
+/// different verdict.
+fn cli_failure(stderr: &str) -> String {
+    let mut lines = stderr.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("");
+    let Some((_, at)) = first.split_once(" panicked at ") else {
+        return first.to_string();
+    };
+    // `<CARGO_HOME>/registry/src/<index>-<hash>/<crate>-<version>/…`
+    let at = match at.split_once("/registry/src/") {
+        Some((_, rest)) => rest.split_once('/').map_or(rest, |(_, source)| source),
+        None => at,
+    };
+    match lines.next() {
+        Some(message) => format!("panicked at {at} {message}"),
+        None => format!("panicked at {at}"),
+    }
 }
 
 /// Compares a from-scratch build with the committed manifest and outputs.
@@ -509,4 +526,27 @@ fn report(args: &[String]) -> Result<ExitCode> {
     }
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cli_failure;
+
+    #[test]
+    fn a_cli_panic_is_recorded_with_its_message_and_without_the_thread_id() {
+        let stderr = "\nthread 'main' (27584) panicked at /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/\
+                      wasm-bindgen-cli-support-0.2.105/src/interpreter/mod.rs:209:17:\n\
+                      __wbindgen_describe_f: unknown instruction TryTable\nstack backtrace:\n";
+        assert_eq!(
+            cli_failure(stderr),
+            "panicked at wasm-bindgen-cli-support-0.2.105/src/interpreter/mod.rs:209:17: \
+             __wbindgen_describe_f: unknown instruction TryTable"
+        );
+        assert_eq!(
+            cli_failure("thread 'main' panicked at src/main.rs:3:5:\nboom"),
+            "panicked at src/main.rs:3:5: boom"
+        );
+        assert_eq!(cli_failure("error: bad input\nmore"), "error: bad input");
+        assert_eq!(cli_failure(""), "");
+    }
 }
