@@ -279,7 +279,13 @@ fn stack_pointer(module: &Module, plan: &Plan) -> Result<GlobalId, Error> {
 pub(super) struct AbortPads {
     pub(super) pads: Vec<Pad>,
     /// Functions that never return, called only as the last act of `catch_all`
-    /// pads none of which is nested in another handler (`panic_cannot_unwind`).
+    /// pads, at least one of which is outside any handler
+    /// (`panic_cannot_unwind`; `panic_in_cleanup`, whose pads all sit in
+    /// cleanup handlers, is not one). Some pads of such a function may sit in
+    /// a handler: at opt-level 3 with LTO a call that must not unwind is
+    /// inlined into cleanup code, pad and all. Only pads outside handlers
+    /// become frames or rethrow (`Pad::nested`); one inside a handler keeps
+    /// aborting, as a panic during unwinding must.
     pub(super) cannot_unwind: HashSet<FunctionId>,
 }
 
@@ -357,7 +363,7 @@ pub(super) fn abort_pads(module: &Module) -> AbortPads {
         .into_iter()
         .filter(|(callee, pads)| {
             calls.get(callee) == Some(&pads.len())
-                && pads.iter().all(|p| !p.nested)
+                && pads.iter().any(|p| !p.nested)
                 && !exported.contains(callee)
                 && !in_tables.contains(callee)
                 && never_returns(module, *callee)

@@ -119,13 +119,11 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
     // catch_unwind), emit the equivalent from std's panic machinery, which
     // every panic=unwind module holds; only when that cannot be found either
     // do panics fall back to abort semantics.
-    let mut emitted = None;
+    // Found here, emitted below once the pads are classified.
+    let mut to_emit = None;
     if let Err(why) = &facts.cleanup {
         match std_cleanup::find(module, facts.tag, facts.table) {
-            Ok(parts) => {
-                facts.cleanup = Ok(std_cleanup::emit(module, &parts, facts.memory));
-                emitted = Some(parts);
-            }
+            Ok(parts) => to_emit = Some(parts),
             Err(also) => {
                 facts.cleanup = Err(format!("{why}; nor can it be emitted: {also}"));
             }
@@ -231,6 +229,26 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
         .iter()
         .filter(|f| !pads_by_func.contains_key(f))
         .count();
+    // A module that needs an emitted cleanup has no `catch_unwind` anywhere
+    // (wasm-bindgen 0.2.105/0.2.106 exports do not call it): a panic in an
+    // export whose pads stay reaches them and traps. Frames for the other
+    // exports would make panics a `PanicError` in some exports and an abort
+    // in others, under one summary; the whole module gets abort semantics
+    // instead, and says why.
+    let mut emitted = None;
+    if let Some(parts) = to_emit {
+        if kept_pads == 0 {
+            facts.cleanup = Ok(std_cleanup::emit(module, &parts, facts.memory));
+            emitted = Some(parts);
+        } else if let Err(why) = &facts.cleanup {
+            facts.cleanup = Err(format!(
+                "{why}; one could be emitted from std's panic machinery, but the abort pads of \
+                 {kept_pads} exported `extern \"C\"` function{} cannot be made frames (their \
+                 abort function is also called outside abort pads)",
+                plural(kept_pads)
+            ));
+        }
+    }
     let mut aborting_pads = 0;
     if let Err(why) = &facts.cleanup {
         aborting_pads = aborting.len();
@@ -443,6 +461,43 @@ mod tests {
     }
 
     #[test]
+    fn finds_the_parts_of_std_cleanup_at_opt_level_3_and_z_with_lto() {
+        // `z`: the free sits in `<Box<Exception> as Drop>::drop`, one call
+        // down. `3`: the payload's drop is inlined, LTO dropped the free's
+        // constant alignment, the raiser allocates the object itself.
+        for crate_name in ["ropey", "chrono", "petgraph"] {
+            for (cell, align) in [
+                ("0.2.105-legacy-oz-ltofat", Some(8)),
+                ("0.2.106-exnref-oz-ltofat", Some(8)),
+                ("0.2.105-legacy-o3-ltofat", None),
+                ("0.2.106-exnref-o3-ltofat", None),
+            ] {
+                let (module, facts) = analysed(&real_crate(crate_name, cell));
+                assert!(
+                    facts.cleanup.is_err(),
+                    "{crate_name} {cell}: no std cleanup"
+                );
+                let parts = super::std_cleanup::find(&module, facts.tag, facts.table)
+                    .unwrap_or_else(|why| panic!("{crate_name} {cell}: {why}"));
+                assert_eq!(
+                    (
+                        parts.cause_offset,
+                        parts.exception_size,
+                        parts.exception_align
+                    ),
+                    (28, 40, align),
+                    "{crate_name} {cell}"
+                );
+                let dealloc = name(&module, parts.dealloc);
+                assert!(
+                    dealloc.ends_with("dealloc"),
+                    "{crate_name} {cell}: `{dealloc}`"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn finds_the_parts_of_std_cleanup_in_crates_that_never_catch() {
         for crate_name in ["ropey", "chrono", "petgraph"] {
             for cell in [
@@ -467,7 +522,7 @@ mod tests {
                         parts.exception_size,
                         parts.exception_align
                     ),
-                    (28, 40, 8),
+                    (28, 40, Some(8)),
                     "{crate_name} {cell}"
                 );
                 let destructor = name(&module, parts.destructor);

@@ -54,9 +54,11 @@ const RUST_EXCEPTION_CLASS: i64 = i64::from_le_bytes(*b"MOZ\0RUST");
 pub(super) struct StdPanicParts {
     /// Where the payload `Box<dyn Any + Send>` lies in the exception object.
     pub(super) cause_offset: u32,
-    /// Size and alignment the exception object is freed with.
+    /// Size and alignment the exception object is freed with; no alignment
+    /// where LTO dropped that constant argument of the deallocation function
+    /// (`__rust_dealloc(exn, 40)`).
     pub(super) exception_size: i32,
-    pub(super) exception_align: i32,
+    pub(super) exception_align: Option<i32>,
     /// The deallocation function the exception's destructor calls.
     pub(super) dealloc: FunctionId,
     /// The exception's destructor (only reported).
@@ -73,10 +75,9 @@ pub(super) struct StdPanicParts {
 /// Finds the parts of std's cleanup, or says which one is missing.
 pub(super) fn find(module: &Module, tag: TagId, table: TableId) -> Result<StdPanicParts, String> {
     let raiser = raiser(module, tag)?;
-    let raiser_body = module.funcs.get(raiser).kind.unwrap_local();
-    let slot = exception_cleanup_slot(raiser_body).ok_or(
-        "the function that throws the Rust tag stores no `MOZ\\0RUST` exception class followed \
-         by its cleanup's table slot",
+    let (raiser_body, slot) = builder(module, raiser).ok_or(
+        "neither the function that throws the Rust tag nor one function calling it stores a \
+         `MOZ\\0RUST` exception class followed by its cleanup's table slot",
     )?;
     let exception_cleanup = table_slot(module, table, slot)
         .ok_or_else(|| format!("table slot {slot} (the exception's cleanup) holds no function"))?;
@@ -133,10 +134,11 @@ pub(super) fn emit(module: &mut Module, parts: &StdPanicParts, memory: MemoryId)
             )
             .store(memory, i32_store, word(field));
     }
-    body.local_get(exn)
-        .i32_const(parts.exception_size)
-        .i32_const(parts.exception_align)
-        .call(parts.dealloc);
+    body.local_get(exn).i32_const(parts.exception_size);
+    if let Some(align) = parts.exception_align {
+        body.i32_const(align);
+    }
+    body.call(parts.dealloc);
     // panic_count::decrease: both counts down by one, not in the hook.
     for address in [parts.global_count, parts.local_count] {
         body.i32_const(0)
@@ -209,6 +211,32 @@ fn raiser(module: &Module, tag: TagId) -> Result<FunctionId, String> {
     }
 }
 
+/// The function that builds the exception and the table slot of its cleanup:
+/// the raiser itself (`__rust_start_panic` with LTO), or, when the throw sits
+/// in a function of its own (`_Unwind_RaiseException` without LTO), the one
+/// direct caller of the raiser that stores the class.
+fn builder(module: &Module, raiser: FunctionId) -> Option<(&LocalFunction, u32)> {
+    let body = local(module, raiser)?;
+    if let Some(slot) = exception_cleanup_slot(body) {
+        return Some((body, slot));
+    }
+    let building: Vec<(&LocalFunction, u32)> = module
+        .funcs
+        .iter_local()
+        .filter(|(_, func)| {
+            sequences(func).any(|seq| {
+                seq.iter()
+                    .any(|i| matches!(i, Instr::Call(c) if c.func == raiser))
+            })
+        })
+        .filter_map(|(_, func)| exception_cleanup_slot(func).map(|slot| (func, slot)))
+        .collect();
+    match building.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
 /// The table slot stored in the word after the exception class.
 fn exception_cleanup_slot(raiser: &LocalFunction) -> Option<u32> {
     let mut class_at = Vec::new();
@@ -274,45 +302,71 @@ fn first_direct_call(module: &Module, func: FunctionId) -> Option<FunctionId> {
 }
 
 /// From the exception's destructor `(exn)`: the payload's offset (it drops
-/// `exn + C`) and the deallocation call `(exn, S, A)`.
+/// `exn + C`) and the deallocation call `(exn, S, A)`. Three shapes occur:
+///
+/// - the destructor calls a drop function with `exn + C` and frees with
+///   `(exn, S, A)` itself (opt-level `s`);
+/// - the free sits in a `(i32)` function the destructor calls with `exn`
+///   (`<Box<Exception> as Drop>::drop`, opt-level `z` with LTO);
+/// - the payload's drop is inlined: the destructor loads the payload's data
+///   and vtable from `exn + C` and `exn + C + 4` and drops it through the
+///   table; the free has lost its constant alignment to LTO: `(exn, S)`
+///   (opt-level 3 with LTO).
 fn destructor_parts(
     module: &Module,
     destructor: FunctionId,
-) -> Result<(u32, i32, i32, FunctionId), String> {
+) -> Result<(u32, i32, Option<i32>, FunctionId), String> {
     let func = local(module, destructor).ok_or("the exception's destructor is imported")?;
     let exn = func.args[0];
-    let mut causes = HashSet::new();
-    let mut frees = HashSet::new();
+    let mut dropped = HashSet::new();
+    let mut loaded = HashSet::new();
     for seq in sequences(func) {
         for w in seq.windows(4) {
-            match (w[0], w[1], w[2], w[3]) {
-                (Instr::LocalGet(g), c, Instr::Binop(op), Instr::Call(call))
-                    if g.local == exn
-                        && matches!(op.op, BinaryOp::I32Add)
-                        && has_type(module, call.func, &[ValType::I32]) =>
-                {
-                    if let Some(offset) = i32_const(c) {
-                        causes.insert(offset);
+            if let (Instr::LocalGet(g), c, Instr::Binop(op), next) = (w[0], w[1], w[2], w[3]) {
+                if g.local != exn || !matches!(op.op, BinaryOp::I32Add) {
+                    continue;
+                }
+                let Some(offset) = i32_const(c) else { continue };
+                match next {
+                    Instr::Call(call) if has_type(module, call.func, &[ValType::I32]) => {
+                        dropped.insert(offset);
+                    }
+                    Instr::Load(l) if l.arg.offset == 0 && is_i32_load(next).is_some() => {
+                        loaded.insert(offset);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    // The inlined drop reads the payload's two words, at `exn + C` and
+    // `exn + C + 4`: one such pair, and no drop call.
+    let causes: Vec<i32> = if dropped.is_empty() {
+        loaded
+            .iter()
+            .copied()
+            .filter(|c| loaded.contains(&(c + 4)))
+            .collect()
+    } else {
+        dropped.iter().copied().collect()
+    };
+    let mut frees = frees_of(module, func, exn);
+    if frees.is_empty() {
+        // One level down: a `(i32)` function called with `exn` that frees it.
+        for seq in sequences(func) {
+            for w in seq.windows(2) {
+                if let (Instr::LocalGet(g), Instr::Call(call)) = (w[0], w[1]) {
+                    if g.local == exn && has_type(module, call.func, &[ValType::I32]) {
+                        if let Some(callee) = local(module, call.func) {
+                            frees.extend(frees_of(module, callee, callee.args[0]));
+                        }
                     }
                 }
-                (Instr::LocalGet(g), size, align, Instr::Call(call))
-                    if g.local == exn
-                        && has_type(
-                            module,
-                            call.func,
-                            &[ValType::I32, ValType::I32, ValType::I32],
-                        ) =>
-                {
-                    if let (Some(size), Some(align)) = (i32_const(size), i32_const(align)) {
-                        frees.insert((size, align, call.func));
-                    }
-                }
-                _ => {}
             }
         }
     }
     let (&[cause], &[(size, align, dealloc)]) = (
-        causes.iter().copied().collect::<Vec<_>>().as_slice(),
+        causes.as_slice(),
         frees.iter().copied().collect::<Vec<_>>().as_slice(),
     ) else {
         return Err(format!(
@@ -323,21 +377,68 @@ fn destructor_parts(
         ));
     };
     let cause = u32::try_from(cause).map_err(|_| "negative payload offset".to_string())?;
-    if align <= 0 || align & (align - 1) != 0 || i64::from(cause) + 8 > i64::from(size) {
+    let align_ok = align.is_none_or(|a| a > 0 && a & (a - 1) == 0);
+    if !align_ok || i64::from(cause) + 8 > i64::from(size) {
         return Err(format!(
             "the exception's layout does not hold together (payload at {cause}, size {size}, \
-             align {align})"
+             align {align:?})"
         ));
     }
     Ok((cause, size, align, dealloc))
 }
 
-/// Whether the raiser copies an object of `size` bytes (it builds the
-/// exception on its stack, then copies it to the allocation it throws).
+/// The deallocation calls of `ptr` in `func`: `(ptr, S, A)` through a
+/// three-argument function, or `(ptr, S)` through a two-argument one.
+fn frees_of(
+    module: &Module,
+    func: &LocalFunction,
+    ptr: walrus::LocalId,
+) -> HashSet<(i32, Option<i32>, FunctionId)> {
+    let mut frees = HashSet::new();
+    let three = [ValType::I32, ValType::I32, ValType::I32];
+    let two = [ValType::I32, ValType::I32];
+    for seq in sequences(func) {
+        for w in seq.windows(4) {
+            if let (Instr::LocalGet(g), size, align, Instr::Call(call)) = (w[0], w[1], w[2], w[3]) {
+                if g.local == ptr && has_type(module, call.func, &three) {
+                    if let (Some(size), Some(align)) = (i32_const(size), i32_const(align)) {
+                        frees.insert((size, Some(align), call.func));
+                    }
+                }
+            }
+        }
+        for w in seq.windows(3) {
+            if let (Instr::LocalGet(g), size, Instr::Call(call)) = (w[0], w[1], w[2]) {
+                if g.local == ptr && has_type(module, call.func, &two) {
+                    if let Some(size) = i32_const(size) {
+                        frees.insert((size, None, call.func));
+                    }
+                }
+            }
+        }
+    }
+    frees
+}
+
+/// Whether the raiser builds an object of `size` bytes: it builds the
+/// exception on its stack, then copies it to the allocation it throws
+/// (`memory.copy` of `size` bytes), or, inlined at opt-level 3, allocates
+/// `size` bytes (`malloc(size)` / `alloc(size, align)`) and stores the fields
+/// into the allocation.
 fn copies_whole(raiser: &LocalFunction, size: i32) -> bool {
     sequences(raiser).any(|seq| {
-        seq.windows(2)
-            .any(|w| i32_const(w[0]) == Some(size) && matches!(w[1], Instr::MemoryCopy(_)))
+        let copies = seq
+            .windows(2)
+            .any(|w| i32_const(w[0]) == Some(size) && matches!(w[1], Instr::MemoryCopy(_)));
+        let allocates = seq
+            .windows(2)
+            .any(|w| i32_const(w[0]) == Some(size) && matches!(w[1], Instr::Call(_)))
+            || seq.windows(3).any(|w| {
+                i32_const(w[0]) == Some(size)
+                    && i32_const(w[1]).is_some()
+                    && matches!(w[2], Instr::Call(_))
+            });
+        copies || allocates
     })
 }
 
