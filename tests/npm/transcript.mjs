@@ -99,6 +99,14 @@ export class Transcript {
    * `abort` and `normal` may return promises.
    */
   async abortLoop(label, { abort, normal, rounds = 1000 }) {
+    // tests/npm.rs runs a script again with this set when it did not finish:
+    // an original whose instance an abort corrupted can loop forever inside
+    // its wasm (ruff on Node 20 grew to 2.3 GB and ran for over 30 minutes),
+    // which no JS timer can interrupt. The skip is on record.
+    if (process.env.TRANSCRIPT_SKIP_LOOP) {
+      this.loop = { call: label, skipped: process.env.TRANSCRIPT_SKIP_LOOP };
+      return;
+    }
     const outcome = async (fn) => {
       try {
         return { result: describe(await fn()) };
