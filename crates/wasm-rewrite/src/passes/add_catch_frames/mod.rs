@@ -159,13 +159,14 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
             })
         })
     };
+    // A pad a panic from JS's call can reach: outside any handler, in an
+    // exported function (or its shim's callee) that only JS enters.
+    let reachable_pad = |pad: &analyse::Pad| {
+        !pad.nested && in_reach.contains(&pad.func) && entered_only_from_js(pad.func)
+    };
     let mut pads_by_func: HashMap<FunctionId, Vec<&analyse::Pad>> = HashMap::new();
     for pad in &found.pads {
-        if !pad.nested
-            && found.cannot_unwind.contains(&pad.callee)
-            && in_reach.contains(&pad.func)
-            && entered_only_from_js(pad.func)
-        {
+        if reachable_pad(pad) && found.cannot_unwind.contains(&pad.callee) {
             pads_by_func.entry(pad.func).or_default().push(pad);
         }
     }
@@ -217,9 +218,7 @@ pub(crate) fn run(module: &mut Module, plan: &Plan) -> Result<Outcome, Error> {
         .pads
         .iter()
         .filter(|pad| {
-            !pad.nested
-                && in_reach.contains(&pad.func)
-                && entered_only_from_js(pad.func)
+            reachable_pad(pad)
                 && (found.cannot_unwind.contains(&pad.callee)
                     || analyse::never_returns(module, pad.callee))
         })
